@@ -1,0 +1,62 @@
+"""One settings object: every setting with its default, its environment variable and its help text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from mahalle_news.errors import ConfigError
+
+ENV_PREFIX = "MAHALLE_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings for every part of mahalle-news. Each one can be set by ``MAHALLE_<NAME>`` in the environment."""
+
+    db: str = _setting(
+        "sqlite:///var/mahalle.sqlite3",
+        "Database URL: sqlite:///PATH (default, embedded) or postgresql://USER@HOST:PORT/DB.",
+    )
+    data_dir: Path = _setting(Path("var"), "Folder for the embedded database, raw HTML and other run-time files.")
+    models_dir: Path = _setting(Path("models"), "Folder the spaCy pipeline and classifier are saved to and loaded from.")
+    corpus_dir: Path = _setting(Path("corpus"), "Folder holding our own written corpora (gold, classifier, feeds).")
+    max_text_chars: int = _setting(
+        20_000_000, "Longest article text (characters) the text core accepts; longer input is an error."
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``MAHALLE_*`` variables, then explicit keyword overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, help) for every setting: used by ``--help`` texts and the docs."""
+        return [(ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["help"]) for f in fields(cls)]
+
+
+def _coerce(name: str, kind: Any, raw: str) -> Any:
+    kind_name = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    if kind_name == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, got {raw!r}") from None
+    if kind_name == "Path":
+        return Path(raw)
+    return raw

@@ -1,0 +1,320 @@
+"""Normalisation of Persian news text, with an offset map back to the original.
+
+Three stages, each a :class:`~mahalle_news.text.offsets.Rewriter` pass so every edit is traced:
+
+1. **characters** — hazm's ``Normalizer`` character tables, applied as one translation:
+   Arabic letter variants and presentation forms to Persian letters (ي→ی, ك→ک, …), **digits: every digit
+   script (ASCII, Arabic-Indic) becomes Persian ۰–۹**, ``%`` → ``٪``, diacritics, kashida, ``\\r`` and hazm's
+   "special" marks deleted, ligatures (﷼، ﷲ، ﻻ …) spelt out. We add: no-break and other Unicode spaces → space,
+   control characters → space, zero-width space/BOM/direction marks deleted, lone surrogates → U+FFFD.
+   The hazm options this equals are :data:`HAZM_OPTIONS` (a test checks the equality).
+2. **spacing** — runs of spaces/tabs → one space, stray or doubled ZWNJ removed, no space before «، ؛ ! ؟ » )»
+   or after «« (».
+3. **joiners** — the zero-width non-joiner restored in glued words («محلهمحور» → «محله‌محور», «میشود»,
+   «ظرفیتهای», «کردهایم», «مهمترین») and in spaced ones («محله ها», «می شود»), judged with hazm's word-frequency
+   list, hazm's verb roots and our domain lexicon (``data/zwnj_lexicon.txt``). Words hazm would wrongly join are
+   left alone: «ارزیابی میدانی» (not «می‌دانی»), «فعال شده است» (verb phrases are never joined).
+
+``fold`` gives a matching key that ignores joiner/space differences, letter variants, diacritics, digit scripts
+and punctuation.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+from hazm.constants import (
+    DIACRITICS_PATTERNS,
+    NUMBERS_DST,
+    NUMBERS_SRC,
+    SPECIAL_CHARS_PATTERNS,
+    TRANSLATION_DST,
+    TRANSLATION_SRC,
+    UNICODE_REPLACEMENTS,
+)
+
+from mahalle_news.text.lexicon import NON_JOINING, ZWNJ, Lexicon, lexicon
+from mahalle_news.text.offsets import ChainMap, OffsetMap, Rewriter
+
+#: The hazm ``Normalizer`` options whose character-level result stage 1 reproduces.
+HAZM_OPTIONS: dict[str, bool] = {
+    "correct_spacing": False,  # we do spacing and joiners ourselves (stages 2-3), with offsets
+    "remove_diacritics": True,
+    "remove_specials_chars": True,
+    "decrease_repeated_chars": False,  # «سلامممم» is not news text; lengthening words would move offsets
+    "persian_style": False,  # keep quotes and decimal points as written
+    "persian_numbers": True,  # the digit policy: Persian digits in normalised text
+    "unicodes_replacement": True,
+    "seperate_mi": False,  # hazm's version turns «میدانی» into «می‌دانی»; stage 3 decides with context
+}
+
+PERSIAN_LETTERS = "ءآأؤإئابةتثجحخدذرزسشصضطظعغفقلمنهوپچژکگیۀ"
+_WORD_RE = re.compile(f"[{PERSIAN_LETTERS}{ZWNJ}]+")
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
+_DELETE_EXTRA = "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\r"
+
+
+def _char_class_chars(pattern: str) -> str:
+    body = pattern.strip("[]")
+    return body.encode("ascii", "backslashreplace").decode("unicode_escape") if "\\u" in body else body
+
+
+@functools.cache
+def _char_table() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
+    """(one-to-one table, length-changing table, regex of length-changing characters)."""
+    one: dict[int, str] = {}
+    for src, dst in zip(TRANSLATION_SRC, TRANSLATION_DST, strict=True):
+        one[ord(src)] = dst
+    for src, dst in zip(NUMBERS_SRC, NUMBERS_DST, strict=True):
+        one[ord(src)] = dst
+    for ch in _SPACES:
+        one[ord(ch)] = " "
+    for cp in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0)):
+        if chr(cp) not in "\n\r":
+            one[cp] = " "
+    # resolve chains (a->b, b->c) so the table is idempotent
+    for key, val in list(one.items()):
+        seen = 0
+        while len(val) == 1 and ord(val) in one and one[ord(val)] != val and seen < 5:
+            val = one[ord(val)]
+            seen += 1
+        one[key] = val
+    multi: dict[int, str] = {}
+    for pattern, _ in DIACRITICS_PATTERNS + SPECIAL_CHARS_PATTERNS:
+        for ch in _char_class_chars(pattern):
+            multi[ord(ch)] = ""
+    for ch in "ـ" + _DELETE_EXTRA:
+        multi[ord(ch)] = ""
+    for pattern, replacement in UNICODE_REPLACEMENTS:
+        for ch in pattern.strip("()").split("|"):
+            if len(ch) == 1:
+                multi[ord(ch)] = replacement
+    for cp in multi:
+        one.pop(cp, None)
+    klass = "".join(re.escape(chr(cp)) for cp in sorted(multi))
+    return one, multi, re.compile(f"[{klass}\ud800-\udfff]+")
+
+
+def _stage_chars(text: str) -> tuple[str, OffsetMap]:
+    one, multi, changing = _char_table()
+    text = text.translate(one)
+    if not changing.search(text):
+        return text, OffsetMap.identity(len(text))
+    rw = Rewriter(text)
+    for m in changing.finditer(text):
+        rw.replace(m.start(), m.end(), "".join(_one_changing(ch, multi) for ch in m.group()))
+    return rw.finish()
+
+
+def _one_changing(ch: str, multi: dict[int, str]) -> str:
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    return multi[ord(ch)]
+
+
+_SPACING_RE = re.compile(
+    "(?P<spaces>[ ]{2,})"
+    f"|(?P<zwnj>{ZWNJ}+)"
+    "|(?P<before> +(?=[،؛!؟»)]))"
+    "|(?P<after>(?<=[«(]) +)"
+    "|(?P<edge>^ +| +$)",
+    re.MULTILINE,
+)
+_LETTER = frozenset(PERSIAN_LETTERS)
+
+
+def _stage_spacing(text: str) -> tuple[str, OffsetMap]:
+    if "  " not in text and ZWNJ not in text and not re.search(r"(?m) (?=[،؛!؟»)])|[«(] |^ | $", text):
+        return text, OffsetMap.identity(len(text))
+    rw = Rewriter(text)
+    for m in _SPACING_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "spaces":
+            at_edge = m.start() == 0 or text[m.start() - 1] == "\n" or m.end() == len(text) or text[m.end()] == "\n"
+            nxt = text[m.end()] if m.end() < len(text) else ""
+            rw.replace(m.start(), m.end(), "" if at_edge or nxt in "،؛!؟»)" else " ")
+        elif kind == "zwnj":
+            before = text[m.start() - 1] if m.start() else ""
+            after = text[m.end()] if m.end() < len(text) else ""
+            keep = before in _LETTER and before not in NON_JOINING and after in _LETTER
+            rw.replace(m.start(), m.end(), ZWNJ if keep else "")
+        else:
+            rw.replace(m.start(), m.end(), "")
+    return rw.finish()
+
+
+# ---------------------------------------------------------------- joiners
+_PLURAL = ("هایمان", "هایتان", "هایشان", "هایی", "هایم", "هایت", "هایش", "های", "ها")
+_CLITIC_AFTER_HE = ("ایم", "اید", "اند", "ای", "ام", "ات", "اش")
+_COMPARATIVE = ("ترین", "تری", "تر")
+_SUFFIXES = _PLURAL + _COMPARATIVE + _CLITIC_AFTER_HE
+#: Second words that make a verb phrase, never a compound: «فعال شده است» stays three words.
+_VERBAL = frozenset(
+    "شده شد شود شوند شدند است هست بود بوده باشد باشند کرد کرده کند کنند کردند نمود نموده گردید گردیده گردد "
+    "دارد دارند داشت داشته خواهد یافت یافته".split()
+)
+#: First words that stay separate in spaced text.
+_FUNCTION = frozenset("به در از با که و را تا برای این آن هر چند یک".split())
+_MIN_PART_FREQ = 20_000
+_PREVERBS = ("بر", "در", "فرا", "باز", "وا", "ور", "فرو")
+
+
+def _join(left: str, right: str) -> str:
+    return left + ("" if left[-1] in NON_JOINING else ZWNJ) + right
+
+
+def _repair_glued(word: str, lex: Lexicon, depth: int = 0) -> str | None:
+    """The correctly joined form of a glued word, or None to leave it.
+
+    Evidence, strongest first: our lexicon and hazm's attested ZWNJ compounds; «می/نمی» + a conjugated verb;
+    an attested stem + a suffix (plural, clitic after «ه», comparative after an adjective); for words hazm does
+    not list at all, a split into two frequent words.
+    """
+    if word in lex.protected or depth > 2 or len(word) < 3:
+        return None
+    fixed = lex.fixes.get(word)
+    if fixed is not None and (fixed in lex.domain or not lex.known(word)):
+        return fixed
+    if lex.known(word) or word in lex.verb_forms:
+        return None
+    verb = lex.verbs_mi.get(word)
+    if verb is not None:
+        return verb
+    best: tuple[int, str] | None = None
+    for suffix in _SUFFIXES:
+        if not word.endswith(suffix) or len(word) - len(suffix) < 2:
+            continue
+        stem = word[: -len(suffix)]
+        if suffix in _CLITIC_AFTER_HE and not stem.endswith("ه"):
+            continue
+        if suffix in _COMPARATIVE and stem not in lex.adjectives:
+            continue
+        if stem[-1] in NON_JOINING:
+            if lex.known(stem):
+                weight, form = lex.weight(stem) or 1, word  # «نهادهای», «کارها»: already right
+            else:
+                continue
+        else:
+            stem_fixed = stem if lex.known(stem) else _repair_glued(stem, lex, depth + 1)
+            if stem_fixed is None:
+                continue
+            weight, form = max(lex.weight(stem), 1), stem_fixed + ZWNJ + suffix
+            if suffix in _CLITIC_AFTER_HE:
+                weight *= 3  # «حرفهای», «منطقهای»: the «ه‌ای» reading wins unless the plural stem is far commoner
+        if best is None or weight > best[0]:
+            best = (weight, form)
+    if best is not None:
+        return best[1] if best[1] != word else None
+    if word in lex.freq:  # listed without a frequency: too weak to split on frequencies alone
+        return None
+    for preverb in _PREVERBS:  # «برشمرد», «درگذشت»: a verb, not two words
+        if word.startswith(preverb) and word[len(preverb) :] in lex.verb_forms:
+            return None
+    return _split_compound(word, lex)
+
+
+def _part_weight(part: str, lex: Lexicon) -> int:
+    w = lex.weight(part)
+    if w == 0 and part.endswith("ی") and len(part) > 3:
+        w = lex.weight(part[:-1])  # «آموزی», «گذاری», «شناسی»
+    return w
+
+
+def _split_compound(word: str, lex: Lexicon) -> str | None:
+    best: tuple[float, str] | None = None
+    for i in range(2, len(word) - 2):
+        left, right = word[:i], word[i:]
+        if left[-1] in NON_JOINING or left in _FUNCTION or right.startswith(("ی", "ا")):
+            continue
+        wl, wr = _part_weight(left, lex), _part_weight(right, lex)
+        if wl < _MIN_PART_FREQ or wr < _MIN_PART_FREQ:
+            continue
+        score = math.log(wl) + math.log(wr)
+        if best is None or score > best[0]:
+            best = (score, left + ZWNJ + right)
+    return best[1] if best else None
+
+
+def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
+    """The joined form of two words separated by one space, or None to keep them apart."""
+    if right in _PLURAL:
+        return _join(left, right) if len(left) >= 2 and left not in _FUNCTION else None
+    if left in ("می", "نمی"):
+        key = left + right
+        return lex.verbs_mi.get(key)
+    if right in _CLITIC_AFTER_HE:
+        return left + ZWNJ + right if left.endswith("ه") and len(left) >= 3 and left not in _FUNCTION else None
+    if right in _COMPARATIVE:
+        return _join(left, right) if left in lex.adjectives and left not in _FUNCTION else None
+    candidate = left + ZWNJ + right
+    if candidate in lex.domain:
+        return candidate
+    if left in _FUNCTION or right in _VERBAL or right in lex.protected:
+        return None
+    if lex.freq.get(candidate, 0) > 0 and left[-1] not in NON_JOINING:
+        return candidate
+    return None
+
+
+def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
+    lex = lexicon()
+    words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+    rw = Rewriter(text)
+    i = 0
+    n = len(words)
+    while i < n:
+        start, end, word = words[i]
+        # spaced: this word, one space, next word
+        if i + 1 < n and words[i + 1][0] == end + 1 and text[end] == " ":
+            joined = _join_spaced(word, words[i + 1][2], lex)
+            if joined is not None:
+                nxt_end = words[i + 1][1]
+                # a further plural/clitic after the join («محله ها ی» is rare; one join per pair is enough)
+                rw.replace(start, nxt_end, joined)
+                i += 2
+                continue
+        if ZWNJ not in word:
+            fixed = _repair_glued(word, lex)
+            if fixed is not None and fixed != word:
+                rw.replace(start, end, fixed)
+        i += 1
+    return rw.finish()
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text and the way back to the original."""
+
+    original: str
+    text: str
+    offsets: ChainMap
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original-text ``[start, end)`` of a span of the normalised text."""
+        return self.offsets.span(start, end)
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text``; see the module docstring for what changes and what never does."""
+    t1, m1 = _stage_chars(text)
+    t2, m2 = _stage_spacing(t1)
+    t3, m3 = _stage_joiners(t2)
+    return Normalized(original=text, text=t3, offsets=ChainMap([m1, m2, m3]))
+
+
+# ---------------------------------------------------------------- fold
+_FOLD_EXTRA = {ord("ة"): "ه", ord("ۀ"): "ه", ord("أ"): "ا", ord("إ"): "ا", ord("ٱ"): "ا", ord("ؤ"): "و", ord("ء"): ""}
+for _i, _d in enumerate("۰۱۲۳۴۵۶۷۸۹"):
+    _FOLD_EXTRA[ord(_d)] = str(_i)
+_FOLD_DROP = re.compile(r"[\s\u200c\u200d]+|[^\w]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """A matching key: equal for spellings that differ only in joiners, spaces, letter variants, diacritics,
+    digit scripts, punctuation or Latin case."""
+    t1, _ = _stage_chars(text)
+    t1 = t1.translate(_FOLD_EXTRA).lower()
+    return _FOLD_DROP.sub("", t1).replace("_", "")
