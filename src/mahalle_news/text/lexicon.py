@@ -29,6 +29,7 @@ class Lexicon:
     domain: set[str] = field(default_factory=set)  # our curated correct forms containing ZWNJ
     verbs_mi: dict[str, str] = field(default_factory=dict)  # glued «میشود» -> «می‌شود»
     participles: set[str] = field(default_factory=set)  # «کرده», «شده»
+    long_participles: tuple[str, ...] = ()  # participles of 4+ letters, for «نشستهای» = «نشست‌های»
     verb_forms: set[str] = field(default_factory=set)  # plain conjugated forms: «برشمرد», «نشدن»
 
     def known(self, word: str) -> bool:
@@ -81,6 +82,7 @@ def lexicon() -> Lexicon:
                 for ending in _PERSON_ENDINGS:
                     form = prefix + ZWNJ + root + ending
                     lex.verbs_mi[form.replace(ZWNJ, "")] = form
+    lex.long_participles = tuple(p for p in lex.participles if len(p) >= 4)
     # hazm's attested compounds written with ZWNJ, then ours (which win)
     for word, freq in lex.freq.items():
         if ZWNJ in word and freq > 0:

@@ -148,17 +148,42 @@ def _stage_spacing(text: str) -> tuple[str, OffsetMap]:
 
 # ---------------------------------------------------------------- joiners
 _PLURAL = ("هایمان", "هایتان", "هایشان", "هایی", "هایم", "هایت", "هایش", "های", "ها")
-_CLITIC_AFTER_HE = ("ایم", "اید", "اند", "ای", "ام", "ات", "اش")
+_CLITIC_AFTER_HE = ("ایم", "اید", "اند", "ای", "ام", "ات", "اش", "مان", "تان", "شان")
 _COMPARATIVE = ("ترین", "تری", "تر")
 _SUFFIXES = _PLURAL + _COMPARATIVE + _CLITIC_AFTER_HE
+#: Suffixes written glued after any letter: a known stem plus one of these is already right («ساکنان»).
+_GLUED_SUFFIXES = ("یان", "گان", "ان", "ات", "ین", "یی", "ی", "م", "ت", "ش", "ند", "ید", "یم")
+#: Right-hand heads of derived compounds, written after a ZWNJ: «شرکت‌کنندگان», «آماده‌سازی».
+_HEADS = tuple(
+    sorted(
+        "کننده کنندگان سازی سازان ساز افزایی شناس شناسی شناسان نامه بخشی کشی نگری بندی بندان خواب آموز "
+        "آموزان آموزی بگیر بگیران زده زدگان دیده دیدگان شدگان کرد محور مند مندی پذیر پذیری رسانی گذاری "
+        "گذار گذاران نشین نشینی آوری گیری گیران ریزی اندازی برداری خواهی گرایی یافته یافتگی".split(),
+        key=len,
+        reverse=True,
+    )
+)
+#: Heads that also join across a space: «مردم محور», «آسیب دیدگان», «بهره مند».
+_SPACED_HEADS = frozenset(
+    "محور مند مندی بگیران شدگان زدگان دیدگان کنندگان کننده آموزان نشین نشینی آزاری گردی فروشی گیری سازی "
+    "رسانی گذاری ریزی اندازی برداری شناسی زده دیده سنجی".split()
+)
+#: «سه‌روزه», «پنج‌ساله», «شش‌ماهه»: a number word and a duration or size head.
+_COUNT_WORDS = tuple(
+    sorted("یک دو سه چهار پنج شش هفت هشت نه ده دوازده پانزده بیست سی چهل پنجاه صد".split(), key=len, reverse=True)
+)
+_DURATION_HEADS = frozenset("روزه ساله ماهه هفته‌ای نفره طبقه ساعته دقیقه‌ای گانه جانبه".split())
+#: Prefixes written with a ZWNJ before a known word: «کم‌آب», «هم‌اندیشی», «بی‌سرپناه».
+_PREFIXES = ("کم", "هم", "بی", "نیمه", "پیش")
 #: Second words that make a verb phrase, never a compound: «فعال شده است» stays three words.
 _VERBAL = frozenset(
-    "شده شد شود شوند شدند است هست بود بوده باشد باشند کرد کرده کند کنند کردند نمود نموده گردید گردیده گردد "
-    "دارد دارند داشت داشته خواهد یافت یافته".split()
+    "شده شد شود شوند شدند است هست نیست بود بوده باشد باشند کرد کرده کند کنند کردند نمود نموده گردید گردیده "
+    "گردد دارد دارند داشت داشته خواهد یافت یافته".split()
 )
 #: First words that stay separate in spaced text.
-_FUNCTION = frozenset("به در از با که و را تا برای این آن هر چند یک".split())
+_FUNCTION = frozenset("به در از با که و را تا برای این آن هر چند".split())
 _MIN_PART_FREQ = 20_000
+_MIN_SPACED_FREQ = 100_000
 _PREVERBS = ("بر", "در", "فرا", "باز", "وا", "ور", "فرو")
 
 
@@ -170,8 +195,9 @@ def _repair_glued(word: str, lex: Lexicon, depth: int = 0) -> str | None:
     """The correctly joined form of a glued word, or None to leave it.
 
     Evidence, strongest first: our lexicon and hazm's attested ZWNJ compounds; «می/نمی» + a conjugated verb;
-    an attested stem + a suffix (plural, clitic after «ه», comparative after an adjective); for words hazm does
-    not list at all, a split into two frequent words.
+    an attested stem + a suffix (plural, clitic after «ه», comparative after an adjective); a known word + a
+    derivational head («کنندگان», «سازی»), «و» or «ال» pairs, prefixes (کم، هم، بی); for words hazm does not
+    list at all, a split into two frequent words.
     """
     if word in lex.protected or depth > 2 or len(word) < 3:
         return None
@@ -183,18 +209,51 @@ def _repair_glued(word: str, lex: Lexicon, depth: int = 0) -> str | None:
     verb = lex.verbs_mi.get(word)
     if verb is not None:
         return verb
+    for preverb in _PREVERBS:
+        if word.startswith(preverb):
+            rest = word[len(preverb) :]
+            if rest in lex.verb_forms:
+                return None  # «برشمرد»: a verb, not two words
+            if rest in lex.verbs_mi:
+                return preverb + lex.verbs_mi[rest]  # «درمیآید»
+    found = _suffix_split(word, lex, depth)
+    if found is not None:
+        return found or None
+    for suffix in _GLUED_SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            if lex.known(stem):
+                return None  # «ساکنان», «نگرانی»: already right
+            inner = _head_split(stem, lex)
+            if inner is not None:
+                return inner + suffix  # «کمآبی», «شستوشوی»
+    found = _head_split(word, lex)
+    if found is not None or depth:
+        return found  # inside a longer word only the evidence above counts
+    if word in lex.freq:  # listed without a frequency: too weak to split on frequencies alone
+        return None
+    return _split_compound(word, lex)
+
+
+def _suffix_split(word: str, lex: Lexicon, depth: int) -> str | None:
+    """Stem + inflectional suffix. '' means "the word is right as written"."""
     best: tuple[int, str] | None = None
     for suffix in _SUFFIXES:
-        if not word.endswith(suffix) or len(word) - len(suffix) < 2:
-            continue
         stem = word[: -len(suffix)]
-        if suffix in _CLITIC_AFTER_HE and not stem.endswith("ه"):
+        if not word.endswith(suffix) or len(stem) < 2:
             continue
-        if suffix in _COMPARATIVE and stem not in lex.adjectives:
+        if suffix in _CLITIC_AFTER_HE:
+            ok_stem = stem.endswith("ه") and len(stem) >= 3
+            ok_stem |= suffix == "ای" and stem.endswith("ی") and len(stem) >= 3 and stem in lex.freq
+            ok_stem |= suffix == "اند" and stem in lex.adjectives  # «نگران‌اند», «موظف‌اند»
+            if not ok_stem:
+                continue
+        if suffix in _COMPARATIVE and not (len(stem) >= 3 and (stem in lex.adjectives or
+                                                                  (stem.endswith("ی") and stem in lex.freq))):
             continue
         if stem[-1] in NON_JOINING:
             if lex.known(stem):
-                weight, form = lex.weight(stem) or 1, word  # «نهادهای», «کارها»: already right
+                weight, form = max(lex.weight(stem), 1), word  # «نهادهای», «کارها»: already right
             else:
                 continue
         else:
@@ -203,17 +262,43 @@ def _repair_glued(word: str, lex: Lexicon, depth: int = 0) -> str | None:
                 continue
             weight, form = max(lex.weight(stem), 1), stem_fixed + ZWNJ + suffix
             if suffix in _CLITIC_AFTER_HE:
-                weight *= 3  # «حرفهای», «منطقهای»: the «ه‌ای» reading wins unless the plural stem is far commoner
+                if stem_fixed is not stem:
+                    continue  # a clitic needs an attested stem
+                if not any(stem.endswith(p) for p in lex.long_participles):
+                    weight *= 3  # «حرفهای», «منطقهای»: the «ه‌ای» reading unless the plural stem is far commoner
         if best is None or weight > best[0]:
             best = (weight, form)
     if best is not None:
-        return best[1] if best[1] != word else None
-    if word in lex.freq:  # listed without a frequency: too weak to split on frequencies alone
-        return None
-    for preverb in _PREVERBS:  # «برشمرد», «درگذشت»: a verb, not two words
-        if word.startswith(preverb) and word[len(preverb) :] in lex.verb_forms:
-            return None
-    return _split_compound(word, lex)
+        return "" if best[1] == word else best[1]
+    for suffix in _PLURAL:  # an unlisted stem: «سرویسهای», «تاکسیها»
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 4 and stem[-1] not in NON_JOINING and word not in lex.freq:
+            return stem + ZWNJ + suffix
+    return None
+
+
+def _head_split(word: str, lex: Lexicon) -> str | None:
+    for count in _COUNT_WORDS:
+        rest = word[len(count) :]
+        if word.startswith(count) and rest in _DURATION_HEADS:
+            return count + ZWNJ + rest  # «سهروزه», «یکروزه»
+    for head in _HEADS:
+        left = word[: -len(head)]
+        if word.endswith(head) and len(left) >= 2 and left[-1] not in NON_JOINING and lex.known(left):
+            return left + ZWNJ + head
+    for prefix in _PREFIXES:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 2 and lex.known(rest) and lex.weight(rest) > _MIN_PART_FREQ:
+            return prefix + ZWNJ + rest
+    for i in range(2, len(word) - 2):
+        left, right = word[:i], word[i:]
+        if left[-1] in NON_JOINING or not lex.known(left):
+            continue
+        if right.startswith("و") and lex.known(right[1:]) and len(right) > 2:  # «گفتوگو», «کسبوکار»
+            return left + ZWNJ + right
+        if right.startswith("ال") and len(right) > 4 and not lex.known(right):  # «فارغالتحصیلان»
+            return left + ZWNJ + right
+    return None
 
 
 def _part_weight(part: str, lex: Lexicon) -> int:
@@ -240,22 +325,37 @@ def _split_compound(word: str, lex: Lexicon) -> str | None:
 
 def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
     """The joined form of two words separated by one space, or None to keep them apart."""
+    if left in _FUNCTION or len(left) < 2:
+        return None
     if right in _PLURAL:
-        return _join(left, right) if len(left) >= 2 and left not in _FUNCTION else None
+        return _join(left, right)
     if left in ("می", "نمی"):
-        key = left + right
-        return lex.verbs_mi.get(key)
+        return lex.verbs_mi.get(left + right)
     if right in _CLITIC_AFTER_HE:
-        return left + ZWNJ + right if left.endswith("ه") and len(left) >= 3 and left not in _FUNCTION else None
+        ok = left.endswith("ه") and len(left) >= 3
+        ok |= right == "ای" and left.endswith("ی") and len(left) >= 3
+        ok |= right == "اند" and left in lex.adjectives
+        return left + ZWNJ + right if ok else None
     if right in _COMPARATIVE:
-        return _join(left, right) if left in lex.adjectives and left not in _FUNCTION else None
+        ok = left in lex.adjectives or (left.endswith("ی") and left in lex.freq)
+        return _join(left, right) if ok and len(left) >= 3 else None
     candidate = left + ZWNJ + right
     if candidate in lex.domain:
         return candidate
-    if left in _FUNCTION or right in _VERBAL or right in lex.protected:
+    if right in _VERBAL or right in lex.protected or left[-1] in NON_JOINING:
         return None
-    if lex.freq.get(candidate, 0) > 0 and left[-1] not in NON_JOINING:
+    if right in _DURATION_HEADS and left in _COUNT_WORDS:
+        return candidate  # «پنج ساله»
+    if right in _SPACED_HEADS and lex.known(left):
         return candidate
+    if right.startswith("و") and len(right) > 2 and lex.known(right[1:]) and lex.known(left):
+        return candidate  # «کسب وکار»
+    if right.startswith("ال") and len(right) > 4 and not lex.known(right):
+        return candidate  # «قرض الحسنه»
+    if left == "کم" and right.endswith("ی") and lex.known(right[:-1]):
+        return candidate  # «کم خونی»
+    if lex.freq.get(candidate, 0) >= _MIN_SPACED_FREQ:
+        return candidate  # hazm's well-attested compounds: «همه‌جانبه», «بهره‌گیری»
     return None
 
 
