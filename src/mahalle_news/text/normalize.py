@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from hazm import Normalizer
 from hazm.constants import (
     DIACRITICS_PATTERNS,
     NUMBERS_DST,
@@ -98,21 +99,50 @@ def _char_table() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
     return one, multi, re.compile(f"[{klass}\ud800-\udfff]+")
 
 
+@functools.cache
+def hazm_normalizer() -> Normalizer:
+    """hazm's ``Normalizer``, constructed once with :data:`HAZM_OPTIONS`."""
+    return Normalizer(**HAZM_OPTIONS)
+
+
 def _stage_chars(text: str) -> tuple[str, OffsetMap]:
-    one, multi, changing = _char_table()
+    """hazm's character normalisation with offsets: one-to-one letters and digits through one translation
+    table built from hazm's tables; the rare runs that change length (diacritics, ligatures, marks) through
+    hazm's ``Normalizer`` itself, one run at a time, so every edit is located."""
+    one, _, changing = _char_table()
     text = text.translate(one)
     if not changing.search(text):
         return text, OffsetMap.identity(len(text))
     rw = Rewriter(text)
     for m in changing.finditer(text):
-        rw.replace(m.start(), m.end(), "".join(_one_changing(ch, multi) for ch in m.group()))
+        rw.replace(m.start(), m.end(), _changing_run(m.group()))
     return rw.finish()
 
 
-def _one_changing(ch: str, multi: dict[int, str]) -> str:
-    if "\ud800" <= ch <= "\udfff":
-        return "\ufffd"
-    return multi[ord(ch)]
+def _changing_run(run: str) -> str:
+    out = []
+    for piece in re.split("([\ud800-\udfff]+)", run):
+        if piece and "\ud800" <= piece[0] <= "\udfff":
+            out.append("\ufffd" * len(piece))  # lone surrogates: not text hazm can read
+        elif piece:
+            out.append(_hazm_piece(piece))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hazm_piece(piece: str) -> str:
+    _, multi, _ = _char_table()
+    if all(ord(ch) in multi and not multi[ord(ch)] for ch in piece):
+        return ""  # deletions only (diacritics, kashida, marks): no need to call hazm
+    out = []
+    for ch in piece:
+        replacement = multi.get(ord(ch), ch)
+        if replacement:
+            by_hazm = hazm_normalizer().normalize(ch)
+            # hazm spells most ligatures out; where its table misses one (ﻻ), ours does it
+            replacement = by_hazm if by_hazm != ch else replacement
+        out.append(replacement)
+    return "".join(out)
 
 
 _SPACING_RE = re.compile(
