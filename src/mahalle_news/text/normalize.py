@@ -145,34 +145,37 @@ def _hazm_piece(piece: str) -> str:
     return "".join(out)
 
 
+_ZWNJ_RE = re.compile(f"{ZWNJ}+")
 _SPACING_RE = re.compile(
-    "(?P<spaces>[ ]{2,})"
-    f"|(?P<zwnj>{ZWNJ}+)"
-    "|(?P<before> +(?=[،؛!؟»)]))"
-    "|(?P<after>(?<=[«(]) +)"
-    "|(?P<edge>^ +| +$)",
+    "(?P<edge>^[ ]+|[ ]+$)"
+    "|(?P<before>[ ]+(?=[،؛!؟»)]))"
+    "|(?P<after>(?<=[«(])[ ]+)"
+    "|(?P<spaces>[ ]{2,})",
     re.MULTILINE,
 )
 _LETTER = frozenset(PERSIAN_LETTERS)
 
 
+def _stage_zwnj(text: str) -> tuple[str, OffsetMap]:
+    """Stray joiners go: doubled, at word edges, next to spaces, after letters that do not join."""
+    if ZWNJ not in text:
+        return text, OffsetMap.identity(len(text))
+    rw = Rewriter(text)
+    for m in _ZWNJ_RE.finditer(text):
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        keep = before in _LETTER and before not in NON_JOINING and after in _LETTER
+        rw.replace(m.start(), m.end(), ZWNJ if keep else "")
+    return rw.finish()
+
+
 def _stage_spacing(text: str) -> tuple[str, OffsetMap]:
-    if "  " not in text and ZWNJ not in text and not re.search(r"(?m) (?=[،؛!؟»)])|[«(] |^ | $", text):
+    """One space between words; none at line edges, before «، ؛ ! ؟ » )» or after «« (»."""
+    if not _SPACING_RE.search(text):
         return text, OffsetMap.identity(len(text))
     rw = Rewriter(text)
     for m in _SPACING_RE.finditer(text):
-        kind = m.lastgroup
-        if kind == "spaces":
-            at_edge = m.start() == 0 or text[m.start() - 1] == "\n" or m.end() == len(text) or text[m.end()] == "\n"
-            nxt = text[m.end()] if m.end() < len(text) else ""
-            rw.replace(m.start(), m.end(), "" if at_edge or nxt in "،؛!؟»)" else " ")
-        elif kind == "zwnj":
-            before = text[m.start() - 1] if m.start() else ""
-            after = text[m.end()] if m.end() < len(text) else ""
-            keep = before in _LETTER and before not in NON_JOINING and after in _LETTER
-            rw.replace(m.start(), m.end(), ZWNJ if keep else "")
-        else:
-            rw.replace(m.start(), m.end(), "")
+        rw.replace(m.start(), m.end(), " " if m.lastgroup == "spaces" else "")
     return rw.finish()
 
 
@@ -376,7 +379,7 @@ def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
         return None
     if right in _DURATION_HEADS and left in _COUNT_WORDS:
         return candidate  # «پنج ساله»
-    if right in _SPACED_HEADS and lex.known(left):
+    if right in _SPACED_HEADS and lex.known(left) and left not in _COUNT_WORDS:  # «هفت محور» stays
         return candidate
     if right.startswith("و") and len(right) > 2 and lex.known(right[1:]) and lex.known(left):
         return candidate  # «کسب وکار»
@@ -387,6 +390,28 @@ def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
     if lex.freq.get(candidate, 0) >= _MIN_SPACED_FREQ:
         return candidate  # hazm's well-attested compounds: «همه‌جانبه», «بهره‌گیری»
     return None
+
+
+def _edit_separators(rw: Rewriter, start: int, old: str, new: str) -> None:
+    """Write ``old`` (at ``start``) as ``new`` through minimal edits: the two differ only in separators
+    (space, ZWNJ, nothing), so every letter keeps its own offset."""
+    i = j = 0
+    while i < len(old) or j < len(new):
+        a = old[i] if i < len(old) else ""
+        b = new[j] if j < len(new) else ""
+        if a == b:
+            i += 1
+            j += 1
+        elif a in (" ", ZWNJ) and b in (" ", ZWNJ):
+            rw.replace(start + i, start + i + 1, b)
+            i += 1
+            j += 1
+        elif b in (" ", ZWNJ):
+            rw.replace(start + i, start + i, b)
+            j += 1
+        else:
+            rw.replace(start + i, start + i + 1, "")
+            i += 1
 
 
 def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
@@ -403,13 +428,13 @@ def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
             if joined is not None:
                 nxt_end = words[i + 1][1]
                 # a further plural/clitic after the join («محله ها ی» is rare; one join per pair is enough)
-                rw.replace(start, nxt_end, joined)
+                _edit_separators(rw, start, text[start:nxt_end], joined)
                 i += 2
                 continue
         if ZWNJ not in word:
             fixed = _repair_glued(word, lex)
             if fixed is not None and fixed != word:
-                rw.replace(start, end, fixed)
+                _edit_separators(rw, start, word, fixed)
         i += 1
     return rw.finish()
 
@@ -430,9 +455,10 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     """Normalise ``text``; see the module docstring for what changes and what never does."""
     t1, m1 = _stage_chars(text)
-    t2, m2 = _stage_spacing(t1)
-    t3, m3 = _stage_joiners(t2)
-    return Normalized(original=text, text=t3, offsets=ChainMap([m1, m2, m3]))
+    t2, m2 = _stage_zwnj(t1)
+    t3, m3 = _stage_spacing(t2)
+    t4, m4 = _stage_joiners(t3)
+    return Normalized(original=text, text=t4, offsets=ChainMap([m1, m2, m3, m4]))
 
 
 # ---------------------------------------------------------------- fold

@@ -52,6 +52,8 @@ A(dict(
 
 فرماندار بابل افزود: ساخت ۳ سرای محله در محله|های هدف دو شهرستان نیز در برنامه امسال قرار دارد.
 
+کیانی افزود: بر اساس ماده ۵ دستورالعمل اجرایی بازآفرینی، اولویت پرداخت اعتبار با محله|هایی است که ساکنان آنها طرح مشارکتی ارائه کرده|اند.
+
 وی در پایان گفت: شهرداری|های بابل و آمل باید تا پایان شهریور طرح|های اجرایی خود را به ستاد استان ارائه دهند.
 """,
     facts=[
@@ -67,8 +69,8 @@ A(dict(
     ],
     acceptable=[pct(50, "مازندران")],
     notes="Correct ZWNJ, Arabic-Indic digits. Total 620 bn rials with sub-allocations 350 (Babol) + 270 (Amol); neighbourhood counts 9 (Babol) and 7 (Amol), all مازندران. "
-          "The 50% permit-fee discount is acceptable, not required. Trap: «تا پایان شهریور» date.",
-    phen=["zwnj_correct", "digits_arabic_indic", "sub_allocations", "budget_per_year", "city_resolves_province", "official_next_sentence"],
+          "The 50% permit-fee discount is acceptable, not required. Traps: «ماده ۵» article number, «تا پایان شهریور» date.",
+    phen=["zwnj_correct", "digits_arabic_indic", "sub_allocations", "budget_per_year", "city_resolves_province", "trap_article", "trap_date", "official_next_sentence"],
 ))
 
 # ---------------------------------------------------------------- b031
@@ -306,7 +308,7 @@ A(dict(
 A(dict(
     id="b038", source="صداوسیما", published="2026-08-12", province="قم", relevant=True,
     zw="P", ar=False, dg="L",
-    text="""قم- سومین همایش ملی مدیریت محله|محور امروز در سالن ۲ هزار نفری مرکز همایش|های بین|المللی قم برگزار شد.
+    text="""قم- سومین همایش ملی مدیریت محله|محور امروز از ساعت ۹ صبح در سالن ۲ هزار نفری مرکز همایش|های بین|المللی قم برگزار شد.
 
 حجت|الاسلام محمدرضا حیدری، معاون وزیر کشور و رئیس سازمان امور اجتماعی کشور، در این همایش گفت: اکنون بیش از ۵ هزار شورای پیشرفت محله در کشور فعال است.
 
@@ -338,8 +340,8 @@ A(dict(
     ],
     acceptable=[],
     notes="Spaced ZWNJ, ASCII digits. National figures (5,000 councils, 2,400 neighbourhoods via mix «2 هزار و 400», 30 همت = 3e14 rials) are کشور; Qom's 65 and 140 are قم. "
-          "Honorific «حجت‌الاسلام» stripped; both officials appositive. Traps: «سومین همایش» ordinal, «سالن 2 هزار نفری» capacity, «سال 1405», «برنامه هفتم» ordinal.",
-    phen=["zwnj_spaced", "digits_ascii", "national_figure", "hemat", "mixed_number_words", "honorific", "trap_ordinal", "trap_capacity", "trap_year", "budget_per_year", "official_name_after_title"],
+          "Honorific «حجت‌الاسلام» stripped; both officials appositive. Traps: «سومین همایش» ordinal, «ساعت 9 صبح» time, «سالن 2 هزار نفری» capacity, «سال 1405», «برنامه هفتم» ordinal.",
+    phen=["zwnj_spaced", "digits_ascii", "national_figure", "hemat", "mixed_number_words", "honorific", "trap_ordinal", "trap_time", "trap_capacity", "trap_year", "budget_per_year", "official_name_after_title"],
 ))
 
 # ---------------------------------------------------------------- b039
