@@ -69,7 +69,10 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | MahalleError]
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield n, InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", location=Location(name, n))
+                yield (
+                    n,
+                    InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", location=Location(name, n)),
+                )
                 continue
             if not isinstance(obj, dict):
                 yield n, InputError("expected a JSON object", location=Location(name, n))
@@ -85,10 +88,12 @@ def inspect(
     text: Annotated[str | None, typer.Argument(help="Text to analyse.")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="A UTF-8 text file: one text.")] = None,
     jsonl: Annotated[
-        Path | None, typer.Option("--jsonl", help='JSON lines, each {"text": …, "published"?: "YYYY-MM-DD"}; - for stdin.')
+        Path | None,
+        typer.Option("--jsonl", help='JSON lines, each {"text": …, "published"?: "YYYY-MM-DD"}; - for stdin.'),
     ] = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="Reference date (YYYY-MM-DD) that dates without a year are read against.")
+        str | None,
+        typer.Option("--date", help="Reference date (YYYY-MM-DD) that dates without a year are read against."),
     ] = None,
 ) -> None:
     """Print what the text core finds: normalised text, numbers, money, dates, places (original-text spans)."""

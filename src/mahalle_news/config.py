@@ -12,23 +12,27 @@ from mahalle_news.errors import ConfigError
 ENV_PREFIX = "MAHALLE_"
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
-
-
 @dataclass(frozen=True)
 class Settings:
     """Settings for every part of mahalle-news. Each one can be set by ``MAHALLE_<NAME>`` in the environment."""
 
-    db: str = _setting(
-        "sqlite:///var/mahalle.sqlite3",
-        "Database URL: sqlite:///PATH (default, embedded) or postgresql://USER@HOST:PORT/DB.",
+    db: str = field(
+        default="sqlite:///var/mahalle.sqlite3",
+        metadata={"help": "Database URL: sqlite:///PATH (default, embedded) or postgresql://USER@HOST:PORT/DB."},
     )
-    data_dir: Path = _setting(Path("var"), "Folder for the embedded database, raw HTML and other run-time files.")
-    models_dir: Path = _setting(Path("models"), "Folder the spaCy pipeline and classifier are saved to and loaded from.")
-    corpus_dir: Path = _setting(Path("corpus"), "Folder holding our own written corpora (gold, classifier, feeds).")
-    max_text_chars: int = _setting(
-        20_000_000, "Longest article text (characters) the text core accepts; longer input is an error."
+    data_dir: Path = field(
+        default=Path("var"), metadata={"help": "Folder for the embedded database, raw HTML and other run-time files."}
+    )
+    models_dir: Path = field(
+        default=Path("models"),
+        metadata={"help": "Folder the spaCy pipeline and classifier are saved to and loaded from."},
+    )
+    corpus_dir: Path = field(
+        default=Path("corpus"), metadata={"help": "Folder holding our own written corpora (gold, classifier, feeds)."}
+    )
+    max_text_chars: int = field(
+        default=20_000_000,
+        metadata={"help": "Longest article text (characters) the text core accepts; longer input is an error."},
     )
 
     @classmethod

@@ -18,11 +18,31 @@ from mahalle_news.text import lexemes as lx
 from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, normalize
 
 MONTHS = {
-    "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5, "شهریور": 6, "مهر": 7,
-    "آبان": 8, "آذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
+    "فروردین": 1,
+    "اردیبهشت": 2,
+    "خرداد": 3,
+    "تیر": 4,
+    "مرداد": 5,
+    "امرداد": 5,
+    "شهریور": 6,
+    "مهر": 7,
+    "آبان": 8,
+    "آذر": 9,
+    "دی": 10,
+    "بهمن": 11,
+    "اسفند": 12,
 }
 #: jdatetime weekday(): Saturday = 0
-WEEKDAYS = {"شنبه": 0, "یکشنبه": 1, "دوشنبه": 2, "سه‌شنبه": 3, "چهارشنبه": 4, "پنجشنبه": 5, "پنج‌شنبه": 5, "جمعه": 6}
+WEEKDAYS = {
+    "شنبه": 0,
+    "یکشنبه": 1,
+    "دوشنبه": 2,
+    "سه‌شنبه": 3,
+    "چهارشنبه": 4,
+    "پنجشنبه": 5,
+    "پنج‌شنبه": 5,
+    "جمعه": 6,
+}
 
 _L = f"[{PERSIAN_LETTERS}]"
 _S = "[ \u200c]*"
@@ -30,10 +50,17 @@ _S1 = "[ \u200c]+"
 _DAY_WORDS = sorted({*lx.ORDINALS, *lx.SMALL}, key=len, reverse=True)
 _DAY_WORD = "(?:" + "|".join(_DAY_WORDS) + ")"
 _DAY = rf"(?P<day>\d{{1,2}}|{_DAY_WORD}(?:{_S1}و{_S1}{_DAY_WORD})?(?:{_S}امین|{_S}ام)?)"
-_WEEKDAY = "(?P<wd>" + "|".join(
-    sorted({w.replace("\u200c", _S) for w in WEEKDAYS} | {"سه" + _S1 + "شنبه", "پنج" + _S1 + "شنبه"},
-           key=len, reverse=True)
-) + ")"
+_WEEKDAY = (
+    "(?P<wd>"
+    + "|".join(
+        sorted(
+            {w.replace("\u200c", _S) for w in WEEKDAYS} | {"سه" + _S1 + "شنبه", "پنج" + _S1 + "شنبه"},
+            key=len,
+            reverse=True,
+        )
+    )
+    + ")"
+)
 _MONTH = "(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 _TIME = (
     rf"(?:{_S}[،,]?{_S}ساعت(?:{_S1}ساعت)?{_S}(?P<hh>\d{{1,2}})"
@@ -44,6 +71,8 @@ _TEXT_DATE = re.compile(
     rf"(?<!{_L})(?:(?:روز{_S1})?{_WEEKDAY}{_S}[،,]?{_S})?{_DAY}{_S1}{_MONTH}(?:{_S}ماه)?"
     rf"(?:{_S}(?:سال{_S1})?(?P<year>[1۱][2-4۲-۴]\d\d|\d\d(?={_S}[،,]?{_S}ساعت))(?!\d))?{_TIME}(?!{_L})"
 )
+_MONTH_ANCHOR = re.compile(rf"(?<!{_L})(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})(?!{_L})")
+_BACK, _AHEAD = 60, 90  # widest weekday + day before a month name; year and time after it
 _NUM_DATE = re.compile(r"(?<![\d/])(?P<y>\d{4}|\d{2})[/\-.](?P<m>\d{1,2})[/\-.](?P<d>\d{1,2})(?![\d/])")
 
 
@@ -56,8 +85,13 @@ class DateMention:
     weekday_ok: bool | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"span": list(self.span), "gregorian": self.gregorian, "jalali": self.jalali,
-                "year_inferred": self.year_inferred, "weekday_ok": self.weekday_ok}
+        return {
+            "span": list(self.span),
+            "gregorian": self.gregorian,
+            "jalali": self.jalali,
+            "year_inferred": self.year_inferred,
+            "weekday_ok": self.weekday_ok,
+        }
 
 
 def _day_value(raw: str) -> int | None:
@@ -90,7 +124,7 @@ def _resolve_year(month: int, day: int, reference: dt.date | None) -> int | None
         except ValueError:
             continue
         if cand.togregorian() <= reference:
-            return year
+            return int(year)
     return None
 
 
@@ -99,14 +133,20 @@ def find_dates(text: str | Normalized, reference: dt.date | None = None) -> list
     norm = text if isinstance(text, Normalized) else normalize(text)
     t = norm.text
     out: list[DateMention] = []
-    for m in _TEXT_DATE.finditer(t):
+    last_end = 0
+    for anchor in _MONTH_ANCHOR.finditer(t):  # only near a month name: the full pattern is costly
+        m = _TEXT_DATE.search(t, max(last_end, anchor.start() - _BACK), min(len(t), anchor.end() + _AHEAD))
+        if m is None or m.start("month") != anchor.start():
+            continue
+        last_end = m.end()
         day = _day_value(m.group("day"))
         month = MONTHS[m.group("month")]
         if day is None or not 1 <= day <= 31:
             continue
         inferred = m.group("year") is None
-        year = (_resolve_year(month, day, reference) if inferred
-                else _full_year(int(m.group("year")), len(m.group("year"))))
+        year = (
+            _resolve_year(month, day, reference) if inferred else _full_year(int(m.group("year")), len(m.group("year")))
+        )
         if year is None:
             continue
         mention = _make(norm, m.start(), m.end(), year, month, day, inferred, m)
@@ -123,8 +163,16 @@ def find_dates(text: str | Normalized, reference: dt.date | None = None) -> list
     return out
 
 
-def _make(norm: Normalized, start: int, end: int, year: int, month: int, day: int, inferred: bool,
-          m: re.Match[str] | None) -> DateMention | None:
+def _make(
+    norm: Normalized,
+    start: int,
+    end: int,
+    year: int,
+    month: int,
+    day: int,
+    inferred: bool,
+    m: re.Match[str] | None,
+) -> DateMention | None:
     try:
         jd = jdatetime.date(year, month, day)
     except ValueError:

@@ -18,8 +18,14 @@ from mahalle_news.text.qualifiers import qualifier_before
 
 #: currency word -> (currency code, rials per unit or None)
 CURRENCIES: dict[str, tuple[str, int | None]] = {
-    "ریال": ("IRR", 1), "ریالی": ("IRR", 1), "تومان": ("IRR", 10), "تومانی": ("IRR", 10),
-    "همت": ("IRR", 10**13), "دلار": ("USD", None), "دلاری": ("USD", None), "یورو": ("EUR", None),
+    "ریال": ("IRR", 1),
+    "ریالی": ("IRR", 1),
+    "تومان": ("IRR", 10),
+    "تومانی": ("IRR", 10),
+    "همت": ("IRR", 10**13),
+    "دلار": ("USD", None),
+    "دلاری": ("USD", None),
+    "یورو": ("EUR", None),
     "یورویی": ("EUR", None),
 }
 _CURRENCY = re.compile(r"[ \u200c]*(?P<c>" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![آ-ی])")
@@ -38,8 +44,12 @@ class MoneyMention:
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
-            "span": list(self.span), "rials": self.rials, "amount": self.amount, "currency": self.currency,
-            "unit": self.unit, "approx": self.approx,
+            "span": list(self.span),
+            "rials": self.rials,
+            "amount": self.amount,
+            "currency": self.currency,
+            "unit": self.unit,
+            "approx": self.approx,
         }
         if self.qualifier_span:
             out["qualifier_span"] = list(self.qualifier_span)
@@ -79,8 +89,13 @@ def find_money(text: str | Normalized, numbers: list[NumberMention] | None = Non
         o_start, o_end = norm.to_original(num.norm_span[0], end_norm)
         out.append(
             MoneyMention(
-                span=(o_start, o_end), rials=rials, amount=num.value, currency=code, unit=unit,
-                approx=q[0] if q else None, qualifier_span=norm.to_original(*q[1]) if q else None,
+                span=(o_start, o_end),
+                rials=rials,
+                amount=num.value,
+                currency=code,
+                unit=unit,
+                approx=q[0] if q else None,
+                qualifier_span=norm.to_original(*q[1]) if q else None,
                 number_span=num.span,
             )
         )

@@ -37,6 +37,7 @@ from hazm.constants import (
     UNICODE_REPLACEMENTS,
 )
 
+from mahalle_news.text.lexemes import SCALES, SMALL
 from mahalle_news.text.lexicon import NON_JOINING, ZWNJ, Lexicon, lexicon
 from mahalle_news.text.offsets import ChainMap, OffsetMap, Rewriter
 
@@ -147,10 +148,7 @@ def _hazm_piece(piece: str) -> str:
 
 _ZWNJ_RE = re.compile(f"{ZWNJ}+")
 _SPACING_RE = re.compile(
-    "(?P<edge>^[ ]+|[ ]+$)"
-    "|(?P<before>[ ]+(?=[،؛!؟»)]))"
-    "|(?P<after>(?<=[«(])[ ]+)"
-    "|(?P<spaces>[ ]{2,})",
+    "(?P<edge>^[ ]+|[ ]+$)|(?P<before>[ ]+(?=[،؛!؟»)]))|(?P<after>(?<=[«(])[ ]+)|(?P<spaces>[ ]{2,})",
     re.MULTILINE,
 )
 _LETTER = frozenset(PERSIAN_LETTERS)
@@ -189,32 +187,158 @@ _GLUED_SUFFIXES = ("یان", "گان", "ان", "ات", "ین", "یی", "ی", "م
 #: Right-hand heads of derived compounds, written after a ZWNJ: «شرکت‌کنندگان», «آماده‌سازی».
 _HEADS = tuple(
     sorted(
-        "کننده کنندگان سازی سازان ساز افزایی شناس شناسی شناسان نامه بخشی کشی نگری بندی بندان خواب آموز "
-        "آموزان آموزی بگیر بگیران زده زدگان دیده دیدگان شدگان کرد محور مند مندی پذیر پذیری رسانی گذاری "
-        "گذار گذاران نشین نشینی آوری گیری گیران ریزی اندازی برداری خواهی گرایی یافته یافتگی".split(),
+        [
+            "کننده",
+            "کنندگان",
+            "سازی",
+            "سازان",
+            "ساز",
+            "افزایی",
+            "شناس",
+            "شناسی",
+            "شناسان",
+            "نامه",
+            "بخشی",
+            "کشی",
+            "نگری",
+            "بندی",
+            "بندان",
+            "خواب",
+            "آموز",
+            "آموزان",
+            "آموزی",
+            "بگیر",
+            "بگیران",
+            "زده",
+            "زدگان",
+            "دیده",
+            "دیدگان",
+            "شدگان",
+            "کرد",
+            "محور",
+            "مند",
+            "مندی",
+            "پذیر",
+            "پذیری",
+            "رسانی",
+            "گذاری",
+            "گذار",
+            "گذاران",
+            "نشین",
+            "نشینی",
+            "آوری",
+            "گیری",
+            "گیران",
+            "ریزی",
+            "اندازی",
+            "برداری",
+            "خواهی",
+            "گرایی",
+            "یافته",
+            "یافتگی",
+        ],
         key=len,
         reverse=True,
     )
 )
 #: Heads that also join across a space: «مردم محور», «آسیب دیدگان», «بهره مند».
 _SPACED_HEADS = frozenset(
-    "محور مند مندی بگیران شدگان زدگان دیدگان کنندگان کننده آموزان نشین نشینی آزاری گردی فروشی گیری سازی "
-    "رسانی گذاری ریزی اندازی برداری شناسی زده دیده سنجی".split()
+    [
+        "محور",
+        "مند",
+        "مندی",
+        "بگیران",
+        "شدگان",
+        "زدگان",
+        "دیدگان",
+        "کنندگان",
+        "کننده",
+        "آموزان",
+        "نشین",
+        "نشینی",
+        "آزاری",
+        "گردی",
+        "فروشی",
+        "گیری",
+        "سازی",
+        "رسانی",
+        "گذاری",
+        "ریزی",
+        "اندازی",
+        "برداری",
+        "شناسی",
+        "زده",
+        "دیده",
+        "سنجی",
+    ]
 )
 #: «سه‌روزه», «پنج‌ساله», «شش‌ماهه»: a number word and a duration or size head.
 _COUNT_WORDS = tuple(
-    sorted("یک دو سه چهار پنج شش هفت هشت نه ده دوازده پانزده بیست سی چهل پنجاه صد".split(), key=len, reverse=True)
+    sorted(
+        [
+            "یک",
+            "دو",
+            "سه",
+            "چهار",
+            "پنج",
+            "شش",
+            "هفت",
+            "هشت",
+            "نه",
+            "ده",
+            "دوازده",
+            "پانزده",
+            "بیست",
+            "سی",
+            "چهل",
+            "پنجاه",
+            "صد",
+        ],
+        key=len,
+        reverse=True,
+    )
 )
-_DURATION_HEADS = frozenset("روزه ساله ماهه هفته‌ای نفره طبقه ساعته دقیقه‌ای گانه جانبه".split())
+_DURATION_HEADS = frozenset(
+    ["روزه", "ساله", "ماهه", "هفته\u200cای", "نفره", "طبقه", "ساعته", "دقیقه\u200cای", "گانه", "جانبه"]
+)
 #: Prefixes written with a ZWNJ before a known word: «کم‌آب», «هم‌اندیشی», «بی‌سرپناه».
 _PREFIXES = ("کم", "هم", "بی", "نیمه", "پیش")
 #: Second words that make a verb phrase, never a compound: «فعال شده است» stays three words.
 _VERBAL = frozenset(
-    "شده شد شود شوند شدند است هست نیست بود بوده باشد باشند کرد کرده کند کنند کردند نمود نموده گردید گردیده "
-    "گردد دارد دارند داشت داشته خواهد یافت یافته".split()
+    [
+        "شده",
+        "شد",
+        "شود",
+        "شوند",
+        "شدند",
+        "است",
+        "هست",
+        "نیست",
+        "بود",
+        "بوده",
+        "باشد",
+        "باشند",
+        "کرد",
+        "کرده",
+        "کند",
+        "کنند",
+        "کردند",
+        "نمود",
+        "نموده",
+        "گردید",
+        "گردیده",
+        "گردد",
+        "دارد",
+        "دارند",
+        "داشت",
+        "داشته",
+        "خواهد",
+        "یافت",
+        "یافته",
+    ]
 )
 #: First words that stay separate in spaced text.
-_FUNCTION = frozenset("به در از با که و را تا برای این آن هر چند".split())
+_FUNCTION = frozenset(["به", "در", "از", "با", "که", "و", "را", "تا", "برای", "این", "آن", "هر", "چند"])
 _MIN_PART_FREQ = 20_000
 _MIN_SPACED_FREQ = 100_000
 _PREVERBS = ("بر", "در", "فرا", "باز", "وا", "ور", "فرو")
@@ -281,8 +405,9 @@ def _suffix_split(word: str, lex: Lexicon, depth: int) -> str | None:
             ok_stem |= suffix == "اند" and stem in lex.adjectives  # «نگران‌اند», «موظف‌اند»
             if not ok_stem:
                 continue
-        if suffix in _COMPARATIVE and not (len(stem) >= 3 and (stem in lex.adjectives or
-                                                                  (stem.endswith("ی") and stem in lex.freq))):
+        if suffix in _COMPARATIVE and not (
+            len(stem) >= 3 and (stem in lex.adjectives or (stem.endswith("ی") and stem in lex.freq))
+        ):
             continue
         if stem[-1] in NON_JOINING:
             if lex.known(stem):
@@ -379,6 +504,8 @@ def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
         return None
     if right in _DURATION_HEADS and left in _COUNT_WORDS:
         return candidate  # «پنج ساله»
+    if left in SCALES or left in SMALL or right in SCALES or right in SMALL:
+        return None  # figures stay apart: «میلیون واحد», «هزار نفر»
     if right in _SPACED_HEADS and lex.known(left) and left not in _COUNT_WORDS:  # «هفت محور» stays
         return candidate
     if right.startswith("و") and len(right) > 2 and lex.known(right[1:]) and lex.known(left):
@@ -414,8 +541,42 @@ def _edit_separators(rw: Rewriter, start: int, old: str, new: str) -> None:
             i += 1
 
 
-def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
+@functools.lru_cache(maxsize=1 << 18)
+def _repair_word(word: str) -> str | None:
+    """Cached :func:`_repair_glued`: news repeats its words, and the lexicon never changes in a process."""
+    return _repair_glued(word, lexicon())
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _join_pair_checked(left: str, right: str) -> str | None:
+    return _join_spaced(left, right, lexicon())
+
+
+@functools.cache
+def _pair_triggers() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """Right-hand words any spaced rule can join, and the (left, right) pairs of attested compounds."""
     lex = lexicon()
+    right = frozenset(_PLURAL + _CLITIC_AFTER_HE + _COMPARATIVE) | _SPACED_HEADS | _DURATION_HEADS
+    pairs = {tuple(w.split(ZWNJ)) for w in lex.domain if w.count(ZWNJ) == 1}
+    pairs |= {tuple(w.split(ZWNJ)) for w, f in lex.freq.items() if f >= _MIN_SPACED_FREQ and w.count(ZWNJ) == 1}
+    return right, frozenset((a, b) for a, b in pairs)
+
+
+def _join_pair(left: str, right: str) -> str | None:
+    """Fast path for :func:`_join_spaced`: most pairs of words can match no rule at all."""
+    triggers, pairs = _pair_triggers()
+    if (
+        right in triggers
+        or left in ("می", "نمی", "کم")
+        or right[0] == "و"
+        or right.startswith("ال")
+        or (left, right) in pairs
+    ):
+        return _join_pair_checked(left, right)
+    return None
+
+
+def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
     words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
     rw = Rewriter(text)
     i = 0
@@ -424,7 +585,7 @@ def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
         start, end, word = words[i]
         # spaced: this word, one space, next word
         if i + 1 < n and words[i + 1][0] == end + 1 and text[end] == " ":
-            joined = _join_spaced(word, words[i + 1][2], lex)
+            joined = _join_pair(word, words[i + 1][2])
             if joined is not None:
                 nxt_end = words[i + 1][1]
                 # a further plural/clitic after the join («محله ها ی» is rare; one join per pair is enough)
@@ -432,7 +593,7 @@ def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
                 i += 2
                 continue
         if ZWNJ not in word:
-            fixed = _repair_glued(word, lex)
+            fixed = _repair_word(word)
             if fixed is not None and fixed != word:
                 _edit_separators(rw, start, word, fixed)
         i += 1
@@ -462,7 +623,15 @@ def normalize(text: str) -> Normalized:
 
 
 # ---------------------------------------------------------------- fold
-_FOLD_EXTRA = {ord("ة"): "ه", ord("ۀ"): "ه", ord("أ"): "ا", ord("إ"): "ا", ord("ٱ"): "ا", ord("ؤ"): "و", ord("ء"): ""}
+_FOLD_EXTRA = {
+    ord("ة"): "ه",
+    ord("ۀ"): "ه",
+    ord("أ"): "ا",
+    ord("إ"): "ا",
+    ord("ٱ"): "ا",
+    ord("ؤ"): "و",
+    ord("ء"): "",
+}
 for _i, _d in enumerate("۰۱۲۳۴۵۶۷۸۹"):
     _FOLD_EXTRA[ord(_d)] = str(_i)
 _FOLD_DROP = re.compile(r"[\s\u200c\u200d]+|[^\w]+", re.UNICODE)

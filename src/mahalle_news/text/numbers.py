@@ -10,6 +10,8 @@ back and both ends are linked) and ordinals (دومین، سوم، بیست و �
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -20,27 +22,97 @@ from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, norma
 _L = f"[{PERSIAN_LETTERS}]"
 _WORD = f"{_L}+(?:\u200c{_L}+)*"
 _DIGITS = r"\d{1,3}(?:[,٬]\d{3})+(?:[.٫]\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.٫]\d+)?(?:/\d+(?![/\d]))?"
-_CANDIDATE = re.compile(
-    rf"(?P<date>\d{{1,4}}[/\-]\d{{1,2}}[/\-]\d{{1,4}})|(?P<d>{_DIGITS})|(?<!{_L})(?P<w>{_WORD})"
-)
+#: Only words whose first two letters can begin a number word are looked at (the scan stays in C).
+_STARTS = "|".join(sorted({w[:2] for w in lx.STARTERS if len(w) >= 2}))
+_CANDIDATE = re.compile(rf"(?P<date>\d{{1,4}}[/\-]\d{{1,2}}[/\-]\d{{1,4}})|(?P<d>{_DIGITS})|(?<!{_L})(?P<w>{_WORD})")
 _NEXT = re.compile(rf"[ \u200c]*(?:(?P<and>و)[ \u200c]+)?(?:(?P<d>{_DIGITS})|(?P<w>{_WORD}))")
 _NEXT_WORD = re.compile(rf"[ \u200c]*({_WORD})")
 _PREV_WORD = re.compile(rf"({_WORD})[ \u200c]*$")
 
 #: A bare «نه» or «ده» is a number only before one of these, or after a qualifier.
 COUNTED = frozenset(
-    "محله محلات نفر درصد سال ماه روز هفته ساعت دقیقه ثانیه مورد واحد طرح پروژه شهرستان استان شهر روستا "
-    "خانوار دفتر مدرسه کلاس برابر عدد دستگاه باب نوبت بار جلسه گروه تیم خانه موسسه شورای شورا کیلومتر "
-    "متر هکتار تن لیتر میلیون میلیارد هزار تومان ریال دلار نماینده عضو رای".split()
+    [
+        "محله",
+        "محلات",
+        "نفر",
+        "درصد",
+        "سال",
+        "ماه",
+        "روز",
+        "هفته",
+        "ساعت",
+        "دقیقه",
+        "ثانیه",
+        "مورد",
+        "واحد",
+        "طرح",
+        "پروژه",
+        "شهرستان",
+        "استان",
+        "شهر",
+        "روستا",
+        "خانوار",
+        "دفتر",
+        "مدرسه",
+        "کلاس",
+        "برابر",
+        "عدد",
+        "دستگاه",
+        "باب",
+        "نوبت",
+        "بار",
+        "جلسه",
+        "گروه",
+        "تیم",
+        "خانه",
+        "موسسه",
+        "شورای",
+        "شورا",
+        "کیلومتر",
+        "متر",
+        "هکتار",
+        "تن",
+        "لیتر",
+        "میلیون",
+        "میلیارد",
+        "هزار",
+        "تومان",
+        "ریال",
+        "دلار",
+        "نماینده",
+        "عضو",
+        "رای",
+    ]
 )
-QUALIFIERS = frozenset("حدود حدودا تقریبا بیش کمتر بالغ افزون نزدیک قریب".split())
+QUALIFIERS = frozenset(["حدود", "حدودا", "تقریبا", "بیش", "کمتر", "بالغ", "افزون", "نزدیک", "قریب"])
 #: Names that begin with a number word (folded): neighbourhoods, squares, streets.
 NUMBER_NAMES = frozenset(
     fold(n)
     for n in (
-        "هفت‌چنار", "سی‌متری", "هفت‌تیر", "هفت‌تپه", "هفت‌حوض", "پنج‌تن", "سه‌راه", "دوراهی", "چهارراه",
-        "هشت‌بهشت", "هزارجریب", "هزارپیچ", "سی‌وسه‌پل", "چهارباغ", "ده‌ونک", "دوکوهه", "هفت‌کل", "سه‌دانگ",
-        "نه‌دره", "دو‌کوهه", "هفت‌خوان", "چهارصد‌دستگاه", "ده‌نمک", "سه‌قلعه",
+        "هفت‌چنار",
+        "سی‌متری",
+        "هفت‌تیر",
+        "هفت‌تپه",
+        "هفت‌حوض",
+        "پنج‌تن",
+        "سه‌راه",
+        "دوراهی",
+        "چهارراه",
+        "هشت‌بهشت",
+        "هزارجریب",
+        "هزارپیچ",
+        "سی‌وسه‌پل",
+        "چهارباغ",
+        "ده‌ونک",
+        "دوکوهه",
+        "هفت‌کل",
+        "سه‌دانگ",
+        "نه‌دره",
+        "دو‌کوهه",
+        "هفت‌خوان",
+        "چهارصد‌دستگاه",
+        "ده‌نمک",
+        "سه‌قلعه",
     )
 )
 
@@ -61,7 +133,10 @@ class NumberMention:
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
-            "span": list(self.span), "value": self.value, "text": self.text, "ordinal": self.ordinal,
+            "span": list(self.span),
+            "value": self.value,
+            "text": self.text,
+            "ordinal": self.ordinal,
             "kind": self.kind,
         }
         if self.range_role:
@@ -69,11 +144,13 @@ class NumberMention:
         return out
 
 
-def _as_number(v: Fraction) -> int | float:
+def _as_number(v: Fraction | int) -> int | float:
     return int(v) if v.denominator == 1 else float(v)
 
 
-def _digit_value(s: str) -> Fraction:
+def _digit_value(s: str) -> Fraction | int:
+    if s.isdigit():
+        return int(s)  # the common case; Fraction only for separators and decimals
     s = s.replace(",", "").replace("٬", "")
     if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", s):
         s = s.replace(".", "")
@@ -85,8 +162,8 @@ class _Phrase:
     """Accumulates one number phrase: ``total`` of finished scale groups plus the open ``group``."""
 
     def __init__(self) -> None:
-        self.total = Fraction(0)
-        self.group = Fraction(0)
+        self.total: Fraction | int = 0
+        self.group: Fraction | int = 0
         self.limit = 10**12  # the next small part must be below this
         self.has_digits = False
         self.has_words = False
@@ -96,10 +173,10 @@ class _Phrase:
         self.unit_only = False  # the open group is a lone unit word (for «شش صد»)
 
     @property
-    def value(self) -> Fraction:
+    def value(self) -> Fraction | int:
         return self.total + self.group
 
-    def add_small(self, v: Fraction, from_digits: bool) -> bool:
+    def add_small(self, v: Fraction | int, from_digits: bool) -> bool:
         if self.group and (v >= self.limit or v.denominator != 1):
             return False
         if from_digits and self.parts and not self.group and not self.last_scale:
@@ -125,7 +202,7 @@ class _Phrase:
 
     def add_scale(self, s: int, after_and: bool = False) -> bool:
         if self.group == 0 and (self.total == 0 or (after_and and s < self.last_scale)):
-            self.group = Fraction(1)  # «هزار» alone; «یک میلیون و هزار»
+            self.group = 1  # «هزار» alone; «یک میلیون و هزار»
         if self.group == 0 and self.last_scale and s <= self.last_scale:
             return False
         if self.total and self.total < s:
@@ -134,7 +211,7 @@ class _Phrase:
             if self.last_scale and s >= self.last_scale and self.group:
                 return False  # «هزار ... هزار»: a new number
             self.total += self.group * s
-        self.group = Fraction(0)
+        self.group = 0
         self.last_scale = s
         self.limit = 10**12
         self.unit_only = False
@@ -153,8 +230,7 @@ def find_numbers(text: str | Normalized) -> list[NumberMention]:
             continue
         if m.lastgroup == "w":
             first = m.group("w")
-            if not (first in lx.SMALL or first in lx.SCALES or first in lx.ORDINALS or first == lx.HALF
-                    or first == lx.NEGATIVE or lx.split_glued(first) or _counted_prefix(first)):
+            if not _may_start(first):
                 continue
         got = _parse_at(t, m.start())
         if got is None:
@@ -162,7 +238,7 @@ def find_numbers(text: str | Normalized) -> list[NumberMention]:
                 prefix = _counted_prefix(m.group("w"))
                 if prefix:
                     ph = _Phrase()
-                    ph.add_small(Fraction(lx.SMALL[prefix]), from_digits=False)
+                    ph.add_small(lx.SMALL[prefix], from_digits=False)
                     ph.has_words = True
                     got = (m.start(), m.start() + len(prefix), ph, False)
             if got is None:
@@ -173,22 +249,42 @@ def find_numbers(text: str | Normalized) -> list[NumberMention]:
         value = -phrase.value if negative else phrase.value
         kind = "mixed" if phrase.has_digits and phrase.has_words else "digits" if phrase.has_digits else "words"
         o_start, o_end = norm.to_original(start, end)
-        out.append(NumberMention((o_start, o_end), _as_number(value), norm.original[o_start:o_end],
-                                 phrase.ordinal, kind, norm_span=(start, end)))
+        out.append(
+            NumberMention(
+                (o_start, o_end),
+                _as_number(value),
+                norm.original[o_start:o_end],
+                phrase.ordinal,
+                kind,
+                norm_span=(start, end),
+            )
+        )
         pos = end
     _link_ranges(t, out)
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _may_start(word: str) -> bool:
+    return bool(
+        word in lx.SMALL
+        or word in lx.SCALES
+        or word in lx.ORDINALS
+        or word in (lx.HALF, lx.NEGATIVE)
+        or lx.split_glued(word)
+        or _counted_prefix(word)
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _counted_prefix(word: str) -> str | None:
     """«پنج‌سال» → «پنج», «دوبرابری» → «دو»: a number word joined to the noun it counts."""
     if fold(word) in NUMBER_NAMES:
         return None
     for size in (6, 5, 4, 3, 2):
         head, rest = word[:size], word[size:].lstrip("\u200c")
-        if head in lx.SMALL and len(rest) >= 2:
-            if rest in COUNTED or (rest.endswith("ی") and rest[:-1] in COUNTED):
-                return head
+        if head in lx.SMALL and len(rest) >= 2 and (rest in COUNTED or (rest.endswith("ی") and rest[:-1] in COUNTED)):
+            return head
     return None
 
 
@@ -253,7 +349,7 @@ def _consume_word(ph: _Phrase, word: str, after_and: bool, first: bool) -> bool 
     if not parts:
         return None
     for i, part in enumerate(parts):
-        kind, value = lx.word_value(part) or ("", Fraction(0))
+        kind, value = lx.word_value(part) or ("", 0)
         if kind == "small":
             if part == "صد" and ph.add_hundred():
                 continue
@@ -279,7 +375,7 @@ def _consume_word(ph: _Phrase, word: str, after_and: bool, first: bool) -> bool 
 
 
 _ORD_SUFFIX = re.compile(r"[ \u200c]?(?:امین|ام)(?![" + PERSIAN_LETTERS + "])")
-_POINT = re.compile(rf"[ \u200c]+ممیز[ \u200c]+")
+_POINT = re.compile(r"[ \u200c]+ممیز[ \u200c]+")
 _FRACTION = re.compile(rf"[ \u200c]+(دهم|صدم|هزارم)(?!{_L})")
 _HALF = re.compile(rf"[ \u200c]+و[ \u200c]+نیم(?!{_L})")
 
@@ -291,14 +387,13 @@ def _suffix_after(t: str, pos: int, ph: _Phrase) -> int | None:
         ph.ordinal = True
         return m.end()
     m = _HALF.match(t, pos)
-    if m and ph.limit != 0 or (m and ph.has_digits and ph.group):
-        if m and ph.group.denominator == 1:
-            ph.group += Fraction(1, 2)
-            ph.limit = 0
-            return m.end()
+    if m and ph.group.denominator == 1 and (ph.limit != 0 or (ph.has_digits and ph.group)):
+        ph.group += Fraction(1, 2)  # «۱۹ و نیم»
+        ph.limit = 0
+        return m.end()
     m = _FRACTION.match(t, pos)
     if m and not ph.last_scale:
-        ph.group = ph.group / lx.FRACTIONS[m.group(1)]
+        ph.group = Fraction(ph.group) / lx.FRACTIONS[m.group(1)]
         return m.end()
     m = _POINT.match(t, pos)
     if m:
@@ -342,7 +437,7 @@ _RANGE_GAP = re.compile(r"[ \u200c]*(?:تا|الی|-|–)[ \u200c]*$")
 
 
 def _link_ranges(t: str, nums: list[NumberMention]) -> None:
-    for a, b in zip(nums, nums[1:], strict=False):
+    for a, b in itertools.pairwise(nums):
         gap = t[a.norm_span[1] : b.norm_span[0]]
         if not _RANGE_GAP.fullmatch(gap) or a.ordinal or b.ordinal:
             continue

@@ -21,8 +21,9 @@ class OffsetMap:
 
     __slots__ = ("_d", "_ident", "_s", "derived_len", "source_len")
 
-    def __init__(self, d_starts: list[int], s_starts: list[int], ident: list[bool], derived_len: int,
-                 source_len: int) -> None:
+    def __init__(
+        self, d_starts: list[int], s_starts: list[int], ident: list[bool], derived_len: int, source_len: int
+    ) -> None:
         self._d = d_starts
         self._s = s_starts
         self._ident = ident
@@ -98,7 +99,7 @@ class Rewriter:
     Call :meth:`replace` for each changed run in increasing order; unchanged text between edits is kept.
     """
 
-    __slots__ = ("_d", "_ident", "_parts", "_pos", "_s", "_dlen", "source")
+    __slots__ = ("_d", "_dlen", "_ident", "_parts", "_pos", "_s", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source

@@ -26,14 +26,44 @@ _KINDS = (PROVINCE, COUNTY, CITY)
 _LETTERS = frozenset(PERSIAN_LETTERS + ZWNJ)
 #: Words before a name that make it a place: «شهرستان محلات», «استاندار البرز».
 CUES = frozenset(
-    "استان شهرستان شهر بخش بندر جزیره استانداری فرمانداری شهرداری استاندار فرماندار شهردار امام‌جمعه "
-    "مردم ساکنان نماینده مرکز".split()
+    [
+        "استان",
+        "شهرستان",
+        "شهر",
+        "بخش",
+        "بندر",
+        "جزیره",
+        "استانداری",
+        "فرمانداری",
+        "شهرداری",
+        "استاندار",
+        "فرماندار",
+        "شهردار",
+        "امام\u200cجمعه",
+        "مردم",
+        "ساکنان",
+        "نماینده",
+        "مرکز",
+    ]
 )
 #: After these a province name that is also a word is still the province: «در البرز»، «از فارس».
-_PROVINCE_CUES = frozenset("در از به".split())
-_NEGATIVE_CUES = frozenset("خبرگزاری روزنامه پایگاه باشگاه تیم ماه".split())
-AGENCIES = ("ایرنا", "ایسنا", "مهر", "تسنیم", "ایکنا", "فارس", "صداوسیما", "ایلنا", "باشگاه خبرنگاران جوان",
-            "همشهری", "برنا", "پانا", "میزان")
+_PROVINCE_CUES = frozenset(["در", "از", "به"])
+_NEGATIVE_CUES = frozenset(["خبرگزاری", "روزنامه", "پایگاه", "باشگاه", "تیم", "ماه"])
+AGENCIES = (
+    "ایرنا",
+    "ایسنا",
+    "مهر",
+    "تسنیم",
+    "ایکنا",
+    "فارس",
+    "صداوسیما",
+    "ایلنا",
+    "باشگاه خبرنگاران جوان",
+    "همشهری",
+    "برنا",
+    "پانا",
+    "میزان",
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +91,14 @@ class PlaceMention:
         return self.provinces[0] if self.best == 1 else None
 
     def to_dict(self) -> dict[str, object]:
-        return {"span": list(self.span), "name": self.name, "kinds": self.kinds, "provinces": self.provinces,
-                "province": self.province, "text": self.text}
+        return {
+            "span": list(self.span),
+            "name": self.name,
+            "kinds": self.kinds,
+            "provinces": self.provinces,
+            "province": self.province,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -124,15 +160,24 @@ def gazetteer() -> Gazetteer:
 
 
 def _mention(places: list[Place], span: tuple[int, int], text: str, cue: str | None) -> PlaceMention:
+    name, kinds, provinces, best = _rank(places)
+    return PlaceMention(span, name, kinds, provinces, text, cue, best)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve(key: str) -> tuple[str, list[str], list[str], int]:
+    return _rank(gazetteer().by_key[key])
+
+
+def _rank(places: list[Place]) -> tuple[str, list[str], list[str], int]:
     """Ranked by kind: a province name means the province («البرز»), a county beats a same-named town
-    elsewhere («خرم‌آباد» is in لرستان). ``provinces`` lists the best-ranked candidates first."""
+    elsewhere («خرم‌آباد» is in لرستان). The provinces list the best-ranked candidates first."""
     ranked = sorted(places, key=lambda p: _KINDS.index(p.kind))
     best_rank = _KINDS.index(ranked[0].kind)
     provinces = list(dict.fromkeys(p.province for p in ranked if _KINDS.index(p.kind) == best_rank))
     others = [p.province for p in ranked if p.province not in provinces]
     kinds = sorted({p.kind for p in places if p.province == provinces[0]}, key=_KINDS.index)
-    return PlaceMention(span, ranked[0].name, kinds, provinces + list(dict.fromkeys(others)), text, cue,
-                        best=len(provinces))
+    return ranked[0].name, kinds, provinces + list(dict.fromkeys(others)), len(provinces)
 
 
 def _word_before(t: str, pos: int) -> str:
@@ -163,7 +208,10 @@ def find_places(text: str | Normalized) -> list[PlaceMention]:
             if before not in CUES and not (is_province and before in _PROVINCE_CUES):
                 continue
         o_start, o_end = norm.to_original(start, end)
-        out.append(_mention(places, (o_start, o_end), norm.original[o_start:o_end], before or None))
+        name, kinds, provinces, best = _resolve(key)
+        out.append(
+            PlaceMention((o_start, o_end), name, kinds, provinces, norm.original[o_start:o_end], before or None, best)
+        )
         last_end = end
     return out
 

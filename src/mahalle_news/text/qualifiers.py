@@ -10,9 +10,19 @@ import re
 ABOUT, MORE_THAN, LESS_THAN = "about", "more_than", "less_than"
 
 _PHRASES: dict[str, str] = {
-    "حدود": ABOUT, "حدودا": ABOUT, "در حدود": ABOUT, "نزدیک به": ABOUT, "قریب به": ABOUT, "تقریبا": ABOUT,
-    "بیش از": MORE_THAN, "بیشتر از": MORE_THAN, "بالغ بر": MORE_THAN, "افزون بر": MORE_THAN,
-    "متجاوز از": MORE_THAN, "کمتر از": LESS_THAN, "کم‌تر از": LESS_THAN,
+    "حدود": ABOUT,
+    "حدودا": ABOUT,
+    "در حدود": ABOUT,
+    "نزدیک به": ABOUT,
+    "قریب به": ABOUT,
+    "تقریبا": ABOUT,
+    "بیش از": MORE_THAN,
+    "بیشتر از": MORE_THAN,
+    "بالغ بر": MORE_THAN,
+    "افزون بر": MORE_THAN,
+    "متجاوز از": MORE_THAN,
+    "کمتر از": LESS_THAN,
+    "کم‌تر از": LESS_THAN,
 }
 _BEFORE = re.compile(
     "(?:^|(?<=[\\s«(،]))(?P<q>"
