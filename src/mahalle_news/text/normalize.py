@@ -552,6 +552,9 @@ def _join_pair_checked(left: str, right: str) -> str | None:
     return _join_spaced(left, right, lexicon())
 
 
+_PAIR_LEFT = frozenset(("می", "نمی", "کم"))
+
+
 @functools.cache
 def _pair_triggers() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     """Right-hand words any spaced rule can join, and the (left, right) pairs of attested compounds."""
@@ -562,39 +565,31 @@ def _pair_triggers() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     return right, frozenset((a, b) for a, b in pairs)
 
 
-def _join_pair(left: str, right: str) -> str | None:
-    """Fast path for :func:`_join_spaced`: most pairs of words can match no rule at all."""
-    triggers, pairs = _pair_triggers()
-    if (
-        right in triggers
-        or left in ("می", "نمی", "کم")
-        or right[0] == "و"
-        or right.startswith("ال")
-        or (left, right) in pairs
-    ):
-        return _join_pair_checked(left, right)
-    return None
-
-
 def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
+    triggers, pairs = _pair_triggers()
     words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
     rw = Rewriter(text)
     i = 0
     n = len(words)
     while i < n:
         start, end, word = words[i]
-        # spaced: this word, one space, next word
-        if i + 1 < n and words[i + 1][0] == end + 1 and text[end] == " ":
-            joined = _join_pair(word, words[i + 1][2])
-            if joined is not None:
-                nxt_end = words[i + 1][1]
-                # a further plural/clitic after the join («محله ها ی» is rare; one join per pair is enough)
-                _edit_separators(rw, start, text[start:nxt_end], joined)
-                i += 2
-                continue
+        if i + 1 < n and words[i + 1][0] == end + 1 and text[end] == " ":  # this word, one space, the next
+            right = words[i + 1][2]
+            if (
+                right in triggers
+                or word in _PAIR_LEFT
+                or right[0] == "و"
+                or right.startswith("ال")
+                or (word, right) in pairs
+            ):
+                joined = _join_pair_checked(word, right)
+                if joined is not None:
+                    _edit_separators(rw, start, text[start : words[i + 1][1]], joined)
+                    i += 2
+                    continue
         if ZWNJ not in word:
             fixed = _repair_word(word)
-            if fixed is not None and fixed != word:
+            if fixed is not None:
                 _edit_separators(rw, start, word, fixed)
         i += 1
     return rw.finish()
