@@ -26,12 +26,9 @@ def _fail(err: MahalleError) -> None:
 
 
 def _parse_date(value: str | None, where: Location | None = None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", location=where) from None
+    from mahalle_news.nlp.inputs import parse_date
+
+    return parse_date(value, where or Location())
 
 
 def _read_text(path: Path) -> str:
@@ -43,44 +40,6 @@ def _read_text(path: Path) -> str:
         raise InputError(f"not UTF-8 text (byte {exc.start})", location=Location(str(path))) from None
     except OSError as exc:
         raise InputError(exc.strerror or "cannot be read", location=Location(str(path))) from None
-
-
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | MahalleError]]:
-    """(line number, object) for each non-blank line; a bad line yields its error instead, and reading goes on."""
-    name = "-" if str(path) == "-" else str(path)
-    try:
-        fh = sys.stdin if name == "-" else path.open(encoding="utf-8", errors="strict")
-    except OSError as exc:
-        yield 0, InputError(exc.strerror or "cannot be read", location=Location(name))
-        return
-    n = 0
-    try:
-        while True:
-            n += 1
-            try:
-                line = fh.readline()
-            except UnicodeDecodeError as exc:
-                yield n, InputError(f"not UTF-8 text (byte {exc.start})", location=Location(name, n))
-                return
-            if not line:
-                return
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield (
-                    n,
-                    InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", location=Location(name, n)),
-                )
-                continue
-            if not isinstance(obj, dict):
-                yield n, InputError("expected a JSON object", location=Location(name, n))
-                continue
-            yield n, obj
-    finally:
-        if fh is not sys.stdin:
-            fh.close()
 
 
 @app.command()
@@ -97,6 +56,7 @@ def inspect(
     ] = None,
 ) -> None:
     """Print what the text core finds: normalised text, numbers, money, dates, places (original-text spans)."""
+    from mahalle_news.nlp.inputs import iter_jsonl
     from mahalle_news.text.inspect import analyse
 
     failed = False
@@ -116,6 +76,10 @@ def inspect(
                     _fail(item)
                     failed = True
                     continue
+                if not isinstance(item, dict):
+                    _fail(InputError("expected a JSON object", location=Location(str(jsonl), n)))
+                    failed = True
+                    continue
                 value = item.get("text")
                 if not isinstance(value, str):
                     _fail(InputError("missing or not a string", location=Location(str(jsonl), n, "text")))
@@ -133,6 +97,87 @@ def inspect(
         raise typer.Exit(2) from None
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help=".txt articles, .jsonl files of {id, text, …}, or - for stdin.")],
+    model: Annotated[Path | None, typer.Option(help="Saved pipeline folder (default models/pipeline).")] = None,
+) -> None:
+    """Extract typed facts with evidence: one JSON line per article."""
+    from mahalle_news.nlp.classifier import load_default
+    from mahalle_news.nlp.inputs import iter_articles
+    from mahalle_news.nlp.pipeline import extract as run_extract
+    from mahalle_news.nlp.pipeline import load_pipeline
+
+    try:
+        nlp = load_pipeline(model)
+        classifier = load_default()
+    except MahalleError as err:
+        _fail(err)
+        raise typer.Exit(2) from None
+    failed = False
+    for item in iter_articles(paths):
+        if isinstance(item, MahalleError):
+            _fail(item)
+            failed = True
+            continue
+        result = run_extract(nlp, item.full_text, article_id=item.id, published=item.published, classifier=classifier)
+        _emit(result.to_dict())
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command(name="eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="A gold JSONL file, or a folder: every gold.jsonl below it.")],
+    predictions: Annotated[
+        list[Path] | None, typer.Argument(help="`extract` output to score; without it the gold texts are extracted.")
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="List every miss and false positive.")] = False,
+    floors: Annotated[Path | None, typer.Option(help="Baseline JSON of floors: exit 1 when one is crossed.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Precision, recall and F1 per fact type, under the scoring rules of the seeds README."""
+    from mahalle_news.nlp.gold_run import load_floors, predictions_from_files, run_gold
+    from mahalle_news.nlp.evaluate import check_floors
+
+    try:
+        report = run_gold(gold, predictions_from_files(predictions) if predictions else None)
+        if as_json:
+            _emit(report.to_dict())
+        else:
+            sys.stdout.write(report.table() + "\n")
+        if errors:
+            for e in report.errors:
+                _emit(e.to_dict())
+        violations = check_floors(report, load_floors(floors)) if floors else []
+    except MahalleError as err:
+        _fail(err)
+        raise typer.Exit(2) from None
+    for v in violations:
+        sys.stderr.write(f"mahalle-news: floor crossed: {v}\n")
+    if violations:
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    corpus: Annotated[Path, typer.Option(help="Our written corpora.")] = Path("corpus"),
+    models: Annotated[Path, typer.Option(help="Where the pipeline and classifier are written.")] = Path("models"),
+) -> None:
+    """Rebuild everything under models/ from corpus/, reproducibly: the spaCy pipeline and the classifier."""
+    from mahalle_news.nlp.classifier import train_classifier
+    from mahalle_news.nlp.pipeline import build_pipeline
+
+    try:
+        nlp = build_pipeline()
+        nlp.to_disk(models / "pipeline")
+        metrics = train_classifier(corpus / "classifier" / "articles.jsonl", models / "classifier")
+    except MahalleError as err:
+        _fail(err)
+        raise typer.Exit(2) from None
+    _emit({"pipeline": str(models / "pipeline"), "classifier": str(models / "classifier"), "metrics": metrics})
 
 
 @app.command()

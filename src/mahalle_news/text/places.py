@@ -84,6 +84,7 @@ class PlaceMention:
     text: str = ""
     cue: str | None = None
     best: int = 1  # how many of ``provinces`` (from the front) are equally likely
+    norm_span: tuple[int, int] = (0, 0)  # in the normalised text
 
     @property
     def province(self) -> str | None:
@@ -210,7 +211,10 @@ def find_places(text: str | Normalized) -> list[PlaceMention]:
         o_start, o_end = norm.to_original(start, end)
         name, kinds, provinces, best = _resolve(key)
         out.append(
-            PlaceMention((o_start, o_end), name, kinds, provinces, norm.original[o_start:o_end], before or None, best)
+            PlaceMention(
+                (o_start, o_end), name, kinds, provinces, norm.original[o_start:o_end], before or None, best,
+                (start, end),
+            )
         )
         last_end = end
     return out

@@ -1,0 +1,1 @@
+"""Fact extraction from Persian news and its evaluation against gold."""

@@ -1,0 +1,342 @@
+"""Fact assembly: typed facts with evidence from what the text core and the registries found.
+
+Every fact carries its ``span`` in the original article text, the ``sentence`` it came from, a ``confidence``
+and the extractor version. Pure logic: the spaCy components (``pipeline.py``) feed it and store its output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from mahalle_news.nlp.officials import OfficialMention
+from mahalle_news.text.dates import DateMention
+from mahalle_news.text.money import MoneyMention
+from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold
+from mahalle_news.text.numbers import NumberMention
+from mahalle_news.text.places import PlaceMention
+from mahalle_news.text.qualifiers import qualifier_before
+
+EXTRACTOR_VERSION = "0.1.0"
+NATIONAL = "کشور"
+FACT_TYPES = ("neighbourhood_count", "budget", "program", "official", "population", "percentage", "quantity")
+
+_W = f"[{PERSIAN_LETTERS}\u200c]+"
+_NEXT_WORDS = re.compile(rf"[ \u200c]*({_W}(?:[ \u200c]+{_W}){{0,3}})")
+_NEIGHBOURHOOD = frozenset("محله محلات محله‌ها محله‌های محله‌ی".split())
+_PERCENT = frozenset(("درصد", "درصدی"))
+#: Words right before a number that make it a label, not a figure: «ماده ۱۲», «منطقه ۴», «سال ۱۴۰۳».
+_LABEL_BEFORE = frozenset(
+    "ماده منطقه تبصره بند اصل ناحیه شماره کد پلاک فاز کوچه خیابان بلوک سال ساعت تلفن سامانه سرشماره ردیف جدول "
+    "قانون مصوبه نسخه مرحله طبقه اتاق سالن واحد کلاس پایه".split()
+)
+_TIME_UNITS = frozenset("سال ماه روز هفته ساعت دقیقه ثانیه سده قرن دهه".split())
+_RESIDENTS = re.compile("جمعیت|ساکن|سکونت|زندگی|نفوس|جمعیتی|اهالی|حاشیه‌نشین")
+_NATIONAL_NEAR = re.compile(r"(?<!وزارت )(?<!وزیر )(?:سراسر |کل |سطح )?کشور(?![\u200c" + PERSIAN_LETTERS + "])")
+_UPDATE_VERB = re.compile("افزایش|رسید|ارتقا|کاهش")
+_PERIOD_YEAR = re.compile("یکسال|یک سال|سالانه|امسال|هر سال|در سال جاری|یک‌ساله")
+_PERIOD_EACH = re.compile("(?:برای )?هر محله")
+_SENTENCE_END = re.compile(r"(?<![\d۰-۹])[.!؟?](?![\d۰-۹])|\n+")
+
+
+@dataclass
+class Fact:
+    type: str
+    fields: dict[str, Any]
+    span: tuple[int, int]  # original text
+    sentence_span: tuple[int, int]  # original text
+    sentence: str
+    confidence: float
+    norm_span: tuple[int, int] = (0, 0)
+    extractor: str = EXTRACTOR_VERSION
+
+    def key(self) -> tuple[Any, ...]:
+        f = self.fields
+        if self.type == "budget":
+            return (self.type, f.get("rials"), f.get("province"))
+        if self.type == "program":
+            return (self.type, fold(f["name"]))
+        if self.type == "official":
+            return (self.type, fold(f["name"]))
+        unit = fold(str(f.get("unit", "")).split(" ")[0]) if self.type == "quantity" else ""
+        return (self.type, f.get("value"), f.get("province"), unit)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **self.fields, "span": list(self.span), "sentence": self.sentence,
+                "sentence_span": list(self.sentence_span), "confidence": round(self.confidence, 3),
+                "extractor": self.extractor}
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of normalised text: ends at . ! ؟ ? (not a decimal point) and at line breaks."""
+    out = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end() if m.group()[0] != "\n" else m.start()
+        if text[start:end].strip():
+            out.append((start, end))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+@dataclass
+class Context:
+    """What the text core and registries found in one article, in normalised coordinates."""
+
+    norm: Normalized
+    sentences: list[tuple[int, int]]
+    numbers: list[NumberMention]
+    money: list[MoneyMention]
+    dates: list[DateMention]
+    places: list[PlaceMention]
+    programs: list[tuple[int, int, str]]
+    officials: list[OfficialMention]
+    units: list[str]
+    dateline: PlaceMention | None = None
+    main_province: str | None = None
+    _sentence_starts: list[int] = field(default_factory=list)
+
+    def sentence_of(self, pos: int) -> int:
+        from bisect import bisect_right
+
+        if not self._sentence_starts:
+            self._sentence_starts = [s for s, _ in self.sentences]
+        return max(0, bisect_right(self._sentence_starts, pos) - 1)
+
+
+def main_province(places: list[PlaceMention], dateline: PlaceMention | None) -> str | None:
+    """The article's province: the dateline's, else the one its places name most (provinces count double)."""
+    if dateline is not None and dateline.province:
+        return dateline.province
+    votes: Counter[str] = Counter()
+    for p in places:
+        if p.province:
+            votes[p.province] += 2 if "province" in p.kinds else 1
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def province_at(ctx: Context, pos: int, end: int) -> str | None:
+    """The place named in the sentence (nearest to the figure), else the nearest before it, else the dateline,
+    else the article's main province; «کشور» for a national figure."""
+    t = ctx.norm.text
+    si = ctx.sentence_of(pos)
+    s_start, s_end = ctx.sentences[si] if ctx.sentences else (0, len(t))
+    in_sentence = [p for p in ctx.places if s_start <= p.norm_span[0] < s_end and p.province]
+    for m in _NATIONAL_NEAR.finditer(t, max(s_start, pos - 40), min(s_end, end + 30)):
+        between = (min(m.start(), pos), max(m.end(), end))
+        if not any(between[0] <= p.norm_span[0] < between[1] for p in in_sentence):
+            return NATIONAL
+    if in_sentence:
+        return min(in_sentence, key=lambda p: (abs(p.norm_span[0] - pos) + (0 if p.norm_span[0] < pos else 5))).province
+    before = [p for p in ctx.places if p.norm_span[1] <= s_start and p.province]
+    if before:
+        return before[-1].province
+    if ctx.dateline is not None and ctx.dateline.province:
+        return ctx.dateline.province
+    return ctx.main_province
+
+
+def _program_at(ctx: Context, pos: int) -> str | None:
+    si = ctx.sentence_of(pos)
+    s_start, s_end = ctx.sentences[si] if ctx.sentences else (0, len(ctx.norm.text))
+    here = [p for p in ctx.programs if s_start <= p[0] < s_end]
+    if here:
+        return min(here, key=lambda p: abs(p[0] - pos))[2]
+    sentence = ctx.norm.text[s_start:s_end]
+    if ("این طرح" in sentence or "این برنامه" in sentence) and ctx.programs:
+        earlier = [p for p in ctx.programs if p[0] < pos]
+        return earlier[-1][2] if earlier else None
+    return None
+
+
+def _word_before(t: str, pos: int) -> str:
+    m = re.search(rf"({_W})[ \u200c]*$", t[max(0, pos - 30) : pos])
+    return m.group(1) if m else ""
+
+
+def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
+    """The counted unit right after a figure: the longest unit from the registry that the next words begin with."""
+    m = _NEXT_WORDS.match(ctx.norm.text, end)
+    if m is None:
+        return None
+    following = m.group(1)
+    for unit in ctx.units:
+        if following == unit or following.startswith(unit + " ") or following.startswith(unit + "\u200c"):
+            return unit, m.start(1) + len(unit)
+    return None
+
+
+def _is_label_or_trap(ctx: Context, n: NumberMention) -> bool:
+    t = ctx.norm.text
+    start, end = n.norm_span
+    raw = t[start:end]
+    if n.ordinal or n.range_role is not None:
+        return True
+    if any(d.span[0] <= n.span[0] and n.span[1] <= d.span[1] for d in ctx.dates):
+        return True
+    if _word_before(t, start) in _LABEL_BEFORE:
+        return True
+    if re.fullmatch(r"[0۰]\d{3,}", raw):  # phone numbers and codes
+        return True
+    if re.search(r"[:\-/][ ]*$", t[max(0, start - 2) : start]) or re.match(r"[ ]*[:\-/]\d", t[end : end + 3]):
+        return True  # times, phone numbers, codes: ۰۲۱-۱۲۳، ۹:۳۰
+    if fold(raw) == "2020":  # «طرح ملی ۲۰۲۰ محله» and «۲۰۲۰ محله» in quotes: the program's name
+        before = t[max(0, start - 14) : start]
+        if "طرح" in before or "ملی" in before or "«" in before or t[end : end + 8].find("»") != -1:
+            return True
+    return False
+
+
+def quantity_facts(ctx: Context) -> list[Fact]:
+    """Counts, budgets, populations, percentages and quantities from the article's figures."""
+    t = ctx.norm.text
+    money_at = {m.number_span: m for m in ctx.money}
+    out: list[Fact] = []
+    pending_from: list[NumberMention] = []  # «از ۶۷ به ۳۰۰ محله»: the 67 takes the 300's unit
+    for i, n in enumerate(ctx.numbers):
+        if _is_label_or_trap(ctx, n):
+            continue
+        start, end = n.norm_span
+        nxt = ctx.numbers[i + 1] if i + 1 < len(ctx.numbers) else None
+        gap = t[end : nxt.norm_span[0]].strip() if nxt else ""
+        if nxt is not None and gap == "به" and _word_before(t, start) == "از":
+            pending_from.append(n)
+            continue
+        fact = _classify(ctx, n, money_at.get(n.span))
+        if fact is None:
+            pending_from.clear()
+            continue
+        for earlier in pending_from:
+            prev = _classify(ctx, earlier, money_at.get(earlier.span), like=fact)
+            if prev is not None:
+                prev.fields["status"] = "superseded"
+                fact.fields["status"] = "current"
+                out.append(prev)
+        pending_from.clear()
+        sentence = t[slice(*ctx.sentences[ctx.sentence_of(start)])] if ctx.sentences else t
+        if "status" not in fact.fields and _UPDATE_VERB.search(sentence) and _word_before(t, start) == "به":
+            fact.fields["status"] = "current"
+            for f in reversed(out):
+                if f.type == fact.type and f.fields.get("province") == fact.fields.get("province"):
+                    f.fields["status"] = "superseded"
+                    break
+        out.append(fact)
+    return out
+
+
+def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: Fact | None = None) -> Fact | None:
+    t = ctx.norm.text
+    start, end = n.norm_span
+    q = qualifier_before(t, start)
+    approx = q[0] if q else None
+    fields: dict[str, Any]
+    confidence = 0.9 if n.kind == "digits" else 0.8
+    ev_end = end
+    if like is not None:
+        kind = like.type
+        if kind == "budget" or kind == "quantity" and "unit" not in like.fields:
+            return None
+        fields = {"value": n.value}
+        if kind == "quantity":
+            fields["unit"] = like.fields["unit"]
+        confidence -= 0.1
+    elif money is not None:
+        if money.rials is None:
+            return None
+        kind = "budget"
+        fields = {"rials": money.rials, "approx": money.approx}
+        ev_end = _norm_end(ctx, money.span[1])
+    else:
+        m = _NEXT_WORDS.match(t, end)
+        first = m.group(1).split()[0] if m else ""
+        first = first.split("\u200c")[0] if first.startswith("محله") else first
+        if first in _NEIGHBOURHOOD or first == "محله":
+            kind, fields = "neighbourhood_count", {"value": n.value, "approx": approx}
+        elif first in _PERCENT or t[end : end + 2].strip().startswith("٪"):
+            kind, fields = "percentage", {"value": n.value, "approx": approx}
+        elif first == "نفر":
+            sentence = t[slice(*ctx.sentences[ctx.sentence_of(start)])] if ctx.sentences else t
+            if _RESIDENTS.search(sentence):
+                kind, fields = "population", {"value": n.value, "approx": approx}
+            else:
+                kind, fields = "quantity", {"value": n.value, "unit": "نفر"}
+        elif first in _TIME_UNITS:
+            return None
+        else:
+            unit = _unit_after(ctx, end)
+            if unit is None:
+                return None
+            kind, fields = "quantity", {"value": n.value, "unit": unit[0]}
+            ev_end = unit[1]
+            confidence -= 0.15
+    if not isinstance(n.value, int) and kind != "percentage":
+        if kind != "budget":
+            return None
+    fields["province"] = province_at(ctx, start, end)
+    program = _program_at(ctx, start)
+    if program and kind in ("neighbourhood_count", "budget"):
+        fields["program"] = program
+    if kind == "budget":
+        sentence = t[slice(*ctx.sentences[ctx.sentence_of(start)])] if ctx.sentences else t
+        if _PERIOD_EACH.search(sentence):
+            fields["period"] = "per neighbourhood"
+        elif _PERIOD_YEAR.search(sentence):
+            fields["period"] = "1 year"
+    if approx is None and "approx" in fields:
+        confidence += 0.02
+    return _make(ctx, kind, fields, (q[1][0] if q else start, ev_end), confidence)
+
+
+def _norm_end(ctx: Context, orig_end: int) -> int:
+    for m in ctx.money:
+        if m.span[1] == orig_end:
+            # the money mention's end in normalised text: find the currency word after the number
+            for n in ctx.numbers:
+                if n.span == m.number_span:
+                    cur = re.match(rf"[ \u200c]*{_W}", ctx.norm.text[n.norm_span[1] :])
+                    return n.norm_span[1] + (cur.end() if cur else 0)
+    return orig_end
+
+
+def _make(ctx: Context, kind: str, fields: dict[str, Any], norm_span: tuple[int, int], confidence: float) -> Fact:
+    si = ctx.sentence_of(norm_span[0])
+    s_norm = ctx.sentences[si] if ctx.sentences else (0, len(ctx.norm.text))
+    o_span = ctx.norm.to_original(*norm_span)
+    s_orig = ctx.norm.to_original(*s_norm)
+    sentence = ctx.norm.original[s_orig[0] : s_orig[1]].strip()
+    return Fact(kind, fields, o_span, s_orig, sentence, min(confidence, 0.99), norm_span)
+
+
+def program_facts(ctx: Context) -> list[Fact]:
+    out = []
+    for start, end, name in ctx.programs:
+        out.append(_make(ctx, "program", {"name": name, "province": province_at(ctx, start, end)}, (start, end), 0.9))
+    return out
+
+
+def official_facts(ctx: Context) -> list[Fact]:
+    out = []
+    for o in ctx.officials:
+        span = (min(o.name_span[0], o.role_span[0]), max(o.name_span[1], o.role_span[1]))
+        if ctx.sentence_of(o.name_span[0]) != ctx.sentence_of(o.role_span[0]):
+            span = o.name_span  # title and name in different sentences: the name is the evidence
+        out.append(_make(ctx, "official", {"name": o.name, "role": o.role}, span, 0.8))
+    return out
+
+
+def assemble(ctx: Context) -> list[Fact]:
+    """All facts of an article, each stated once (the first statement is the evidence)."""
+    facts = official_facts(ctx) + program_facts(ctx) + quantity_facts(ctx)
+    seen: dict[tuple[Any, ...], Fact] = {}
+    for f in facts:
+        k = f.key()
+        if k in seen:
+            if f.fields.get("status") == "current":
+                seen[k].fields["status"] = "current"
+            continue
+        seen[k] = f
+    return sorted(seen.values(), key=lambda f: (f.span[0], FACT_TYPES.index(f.type)))

@@ -1,0 +1,74 @@
+"""Running the extractor over gold files and scoring it: what ``mahalle-news eval`` and the CI gate share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from mahalle_news.errors import InputError, Location
+from mahalle_news.nlp.evaluate import EvalReport, GoldArticle, load_gold, score
+from mahalle_news.nlp.inputs import iter_jsonl
+from mahalle_news.nlp.pipeline import extract, load_pipeline
+
+
+def gold_files(path: Path) -> list[Path]:
+    """A gold file, or every ``gold.jsonl`` below a folder."""
+    if path.is_dir():
+        files = sorted(path.rglob("gold.jsonl"))
+        if not files:
+            raise InputError("no gold.jsonl below this folder", location=Location(str(path)))
+        return files
+    if not path.exists():
+        raise InputError("no such file", location=Location(str(path)))
+    return [path]
+
+
+def load_all_gold(path: Path) -> list[GoldArticle]:
+    articles: list[GoldArticle] = []
+    for file in gold_files(path):
+        articles.extend(load_gold(file))
+    return articles
+
+
+def extract_gold(articles: list[GoldArticle], model: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    nlp = load_pipeline(model)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for a in articles:
+        published = dt.date.fromisoformat(a.published[:10]) if a.published else None
+        out[a.id] = [f.to_dict() for f in extract(nlp, a.text, article_id=a.id, published=published).facts]
+    return out
+
+
+def predictions_from_files(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """``extract`` output lines: id → facts. A bad line is an error naming file and line."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        for n, obj in iter_jsonl(path):
+            if isinstance(obj, InputError):
+                raise obj
+            if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
+                raise InputError("expected an object with a string id", location=Location(str(path), n, "id"))
+            if not isinstance(obj.get("facts"), list):
+                raise InputError("missing or not a list", location=Location(str(path), n, "facts"))
+            out[obj["id"]] = obj["facts"]
+    return out
+
+
+def run_gold(gold: Path, predictions: dict[str, list[dict[str, Any]]] | None = None,
+             model: Path | None = None) -> EvalReport:
+    articles = load_all_gold(gold)
+    return score(articles, predictions if predictions is not None else extract_gold(articles, model))
+
+
+def load_floors(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such file", location=Location(str(path))) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", location=Location(str(path), exc.lineno)) from None
+    if not isinstance(data, dict):
+        raise InputError("expected an object", location=Location(str(path)))
+    return data

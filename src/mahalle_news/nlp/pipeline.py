@@ -1,0 +1,225 @@
+"""The spaCy pipeline: ``spacy.blank("fa")`` with our registered components, in order
+
+    mahalle_text → mahalle_places → mahalle_programs → mahalle_officials → mahalle_quantities → mahalle_facts
+
+The Doc is made from the *normalised* text; ``doc._.mahalle`` (a :class:`~.facts.Context`) carries the
+normalisation's offset map, so facts are reported in original-text coordinates. Components take keyword-only
+config, keep their patterns in data files, and save/load them with ``to_disk``/``from_disk``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from mahalle_news.errors import DataError
+from mahalle_news.nlp.facts import EXTRACTOR_VERSION, Context, Fact, assemble, main_province, split_sentences
+from mahalle_news.nlp.officials import find_officials
+from mahalle_news.nlp.registry import Registry, read_data_dir
+from mahalle_news.text.dates import find_dates
+from mahalle_news.text.money import find_money
+from mahalle_news.text.normalize import Normalized, normalize
+from mahalle_news.text.numbers import find_numbers
+from mahalle_news.text.places import find_dateline, find_places
+
+if not Doc.has_extension("mahalle"):
+    Doc.set_extension("mahalle", default=None)
+if not Doc.has_extension("published"):
+    Doc.set_extension("published", default=None)
+
+COMPONENTS = (
+    "mahalle_text", "mahalle_places", "mahalle_programs", "mahalle_officials", "mahalle_quantities", "mahalle_facts"
+)
+
+
+def _ctx(doc: Doc) -> Context:
+    ctx = doc._.mahalle
+    if not isinstance(ctx, Context):
+        raise DataError("the document was not made with mahalle_news.nlp.pipeline.make_doc")
+    return ctx
+
+
+class _DataComponent:
+    """A component whose patterns live in data files: saved and loaded with the pipeline."""
+
+    files: tuple[str, ...] = ()
+
+    def __init__(self, name: str, data_dir: str | None) -> None:
+        self.name = name
+        self.texts = read_data_dir(Path(data_dir) if data_dir else None)
+        self.texts = {k: v for k, v in self.texts.items() if k in self.files}
+        self.registry = Registry.from_texts(self.texts)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for name, text in self.texts.items():
+            (path / name).write_text(text, encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> _DataComponent:
+        path = Path(path)
+        texts = {}
+        for name in self.files:
+            file = path / name
+            if not file.exists():
+                raise DataError(f"{file}: missing from the saved pipeline")
+            texts[name] = file.read_text(encoding="utf-8")
+        self.texts = texts
+        self.registry = Registry.from_texts(texts)
+        return self
+
+
+@Language.factory("mahalle_text", default_config={})
+def make_text(nlp: Language, name: str) -> Any:
+    def text_core(doc: Doc) -> Doc:
+        ctx = _ctx(doc)
+        ctx.sentences = split_sentences(doc.text)
+        ctx.numbers = find_numbers(ctx.norm)
+        ctx.money = find_money(ctx.norm, ctx.numbers)
+        ctx.dates = find_dates(ctx.norm, doc._.published)
+        starts = {s for s, _ in ctx.sentences}
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.idx in starts
+        return doc
+
+    return text_core
+
+
+@Language.factory("mahalle_places", default_config={})
+def make_places(nlp: Language, name: str) -> Any:
+    def places(doc: Doc) -> Doc:
+        ctx = _ctx(doc)
+        ctx.places = find_places(ctx.norm)
+        ctx.dateline = find_dateline(ctx.norm)
+        ctx.main_province = main_province(ctx.places, ctx.dateline)
+        doc.spans["places"] = [
+            s for p in ctx.places if (s := doc.char_span(*p.norm_span, label="PLACE", alignment_mode="expand"))
+        ]
+        return doc
+
+    return places
+
+
+class ProgramsComponent(_DataComponent):
+    files = ("programs.tsv",)
+
+    def __call__(self, doc: Doc) -> Doc:
+        ctx = _ctx(doc)
+        ctx.programs = self.registry.find_programs(doc.text)
+        doc.spans["programs"] = [
+            s for a, b, _ in ctx.programs if (s := doc.char_span(a, b, label="PROGRAM", alignment_mode="expand"))
+        ]
+        return doc
+
+
+@Language.factory("mahalle_programs", default_config={"data_dir": None})
+def make_programs(nlp: Language, name: str, *, data_dir: str | None) -> ProgramsComponent:
+    return ProgramsComponent(name, data_dir)
+
+
+class OfficialsComponent(_DataComponent):
+    files = ("roles.txt", "honorifics.txt", "first_names.txt")
+
+    def __call__(self, doc: Doc) -> Doc:
+        ctx = _ctx(doc)
+        place_ends = {p.norm_span[0]: p.norm_span[1] for p in ctx.places}
+        ctx.officials = find_officials(doc.text, ctx.sentences, self.registry, place_ends)
+        doc.spans["officials"] = [
+            s for o in ctx.officials if (s := doc.char_span(*o.name_span, label="PERSON", alignment_mode="expand"))
+        ]
+        return doc
+
+
+@Language.factory("mahalle_officials", default_config={"data_dir": None})
+def make_officials(nlp: Language, name: str, *, data_dir: str | None) -> OfficialsComponent:
+    return OfficialsComponent(name, data_dir)
+
+
+class QuantitiesComponent(_DataComponent):
+    files = ("units.txt",)
+
+    def __call__(self, doc: Doc) -> Doc:
+        _ctx(doc).units = self.registry.units
+        return doc
+
+
+@Language.factory("mahalle_quantities", default_config={"data_dir": None})
+def make_quantities(nlp: Language, name: str, *, data_dir: str | None) -> QuantitiesComponent:
+    return QuantitiesComponent(name, data_dir)
+
+
+if not Doc.has_extension("facts"):
+    Doc.set_extension("facts", default=None)
+
+
+@Language.factory("mahalle_facts", default_config={})
+def make_facts(nlp: Language, name: str) -> Any:
+    def facts(doc: Doc) -> Doc:
+        doc._.facts = assemble(_ctx(doc))
+        return doc
+
+    return facts
+
+
+def build_pipeline() -> Language:
+    nlp = spacy.blank("fa")
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
+    nlp.meta["name"] = "mahalle_facts"
+    nlp.meta["version"] = EXTRACTOR_VERSION
+    return nlp
+
+
+def default_model_dir() -> Path:
+    return Path(__file__).resolve().parents[3] / "models" / "pipeline"
+
+
+def load_pipeline(path: Path | None = None) -> Language:
+    """The saved pipeline from ``path`` (default ``models/pipeline``), or a freshly built one if none is saved."""
+    path = path or default_model_dir()
+    if (path / "config.cfg").exists():
+        return spacy.load(path)
+    return build_pipeline()
+
+
+def make_doc(nlp: Language, text: str, published: dt.date | None = None) -> Doc:
+    norm: Normalized = normalize(text)
+    doc = nlp.make_doc(norm.text)
+    doc._.mahalle = Context(norm, [], [], [], [], [], [], [], [])
+    doc._.published = published
+    return doc
+
+
+@dataclass
+class ArticleResult:
+    id: str
+    province: str | None
+    facts: list[Fact]
+    relevance: float | None = None
+    relevant: bool | None = None
+    topics: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "province": self.province, "relevant": self.relevant, "relevance": self.relevance,
+                "topics": self.topics, "facts": [f.to_dict() for f in self.facts]}
+
+
+def extract(nlp: Language, text: str, *, article_id: str = "", published: dt.date | None = None,
+            classifier: Any = None) -> ArticleResult:
+    """Facts of one article (and its relevance when a classifier is given)."""
+    doc = make_doc(nlp, text, published)
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    ctx = _ctx(doc)
+    result = ArticleResult(article_id, ctx.main_province, list(doc._.facts or []))
+    if classifier is not None:
+        c = classifier.predict(text)
+        result.relevance, result.relevant, result.topics = round(c.relevance, 4), c.relevant, c.topics
+    return result

@@ -1,0 +1,103 @@
+"""The data behind fact extraction, read from data files (programs, official roles, honorifics, given names,
+counted units), so patterns change without code changes and travel with a saved pipeline."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import ahocorasick
+
+from mahalle_news.errors import DataError
+from mahalle_news.text.normalize import PERSIAN_LETTERS, fold, normalize
+from mahalle_news.text.places import _spellings  # noqa: PLC2701 - shared spelling generator
+
+DATA_FILES = ("programs.tsv", "roles.txt", "honorifics.txt", "first_names.txt", "units.txt")
+_LETTERS = frozenset(PERSIAN_LETTERS + "\u200c")
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+
+
+@dataclass
+class Registry:
+    programs: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical name
+    roles: list[str] = field(default_factory=list)  # normalised, longest first
+    honorifics: frozenset[str] = frozenset()
+    first_names: frozenset[str] = frozenset()
+    units: list[str] = field(default_factory=list)  # normalised, longest first
+    _automaton: ahocorasick.Automaton | None = None
+
+    @classmethod
+    def from_texts(cls, texts: dict[str, str]) -> Registry:
+        reg = cls()
+        texts = {name: texts.get(name, "") for name in DATA_FILES}
+        for n, line in _lines(texts["programs.tsv"]):
+            canonical, _, aliases = line.partition("\t")
+            if not canonical:
+                raise DataError(f"programs.tsv line {n}: a canonical name is required")
+            for alias in [canonical, *filter(None, aliases.split("|"))]:
+                reg.programs[fold(alias)] = normalize(canonical).text
+        norm = lambda s: normalize(s).text  # noqa: E731
+        reg.roles = sorted({norm(x) for _, x in _lines(texts["roles.txt"])}, key=len, reverse=True)
+        reg.honorifics = frozenset(norm(x) for _, x in _lines(texts["honorifics.txt"]))
+        reg.first_names = frozenset(norm(x) for _, x in _lines(texts["first_names.txt"]))
+        reg.units = sorted({norm(x) for _, x in _lines(texts["units.txt"])}, key=len, reverse=True)
+        automaton = ahocorasick.Automaton()
+        for _, line in _lines(texts["programs.tsv"]):
+            canonical, _, aliases = line.partition("\t")
+            for alias in [canonical, *filter(None, aliases.split("|"))]:
+                for spelling in _spellings(normalize(alias).text):
+                    automaton.add_word(spelling, (len(spelling), normalize(canonical).text))
+        automaton.make_automaton()
+        reg._automaton = automaton
+        return reg
+
+    def find_programs(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, canonical name) of registry programs in normalised text, on word boundaries."""
+        assert self._automaton is not None
+        out: list[tuple[int, int, str]] = []
+        for end_idx, (length, canonical) in self._automaton.iter_long(text):
+            start, end = end_idx - length + 1, end_idx + 1
+            if (start and text[start - 1] in _LETTERS) or (end < len(text) and text[end] in _LETTERS):
+                continue
+            out.append((start, end, canonical))
+        out.extend(_new_programs(text, out))
+        out.sort()
+        return out
+
+
+_NEW_PROGRAM = re.compile(r"(?<![\w\u200c])(طرح|برنامه|پویش|رزمایش|پروژه)[ \u200c]*(?:ملی[ \u200c]+)?«([^»\n]{2,50})»")
+
+
+def _new_programs(text: str, known: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Programs named after طرح / برنامه / پویش / رزمایش in «گیومه» that the registry does not know."""
+    out = []
+    for m in _NEW_PROGRAM.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e, _ in known):
+            continue
+        out.append((m.start(), m.end(), f"{m.group(1)} {m.group(2).strip()}"))
+    return out
+
+
+def read_data_dir(path: Path | None = None) -> dict[str, str]:
+    """The data files' texts, from ``path`` (a saved pipeline) or the package."""
+    texts = {}
+    for name in DATA_FILES:
+        if path is not None:
+            file = path / name
+            if not file.exists():
+                raise DataError(f"{file}: missing from the saved pipeline")
+            texts[name] = file.read_text(encoding="utf-8")
+        else:
+            texts[name] = resources.files("mahalle_news.nlp").joinpath("data", name).read_text(encoding="utf-8")
+    return texts
+
+
+@functools.cache
+def default_registry() -> Registry:
+    return Registry.from_texts(read_data_dir())
