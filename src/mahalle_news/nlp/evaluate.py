@@ -42,16 +42,12 @@ COUNT_TYPES = frozenset({"neighbourhood_count", "population", "percentage", "qua
 METRICS = ("precision", "recall", "f1")
 ALL = "all"
 #: Fields each type is matched on; gold facts must have them (numbers for value/rials, non-empty strings else).
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "neighbourhood_count": ("value", "province"),
-    "population": ("value", "province"),
-    "percentage": ("value", "province"),
+REQUIRED: dict[str, tuple[str, ...]] = {t: ("value", "province") for t in COUNT_TYPES} | {
     "quantity": ("value", "unit", "province"),
     "budget": ("rials", "province"),
     "program": ("name",),
     "official": ("name",),
 }
-_PROGRAM_WORD = "طرح"
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.", ",٬ ")
 
 
@@ -63,7 +59,7 @@ def fold_key(s: str) -> str:
 def program_key(name: str) -> str:
     """A program name's matching form: a leading «طرح» word dropped, the rest folded."""
     words = name.split()
-    if len(words) > 1 and fold(words[0]) == _PROGRAM_WORD:
+    if len(words) > 1 and fold(words[0]) == "طرح":
         words = words[1:]
     return fold(" ".join(words))
 
@@ -80,12 +76,9 @@ def _number(value: object) -> int | float | None:
     if isinstance(value, str):
         text = value.strip().translate(_DIGITS)
         try:
-            value = int(text)
+            value = int(text) if text.isdecimal() else float(text)
         except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                return None
+            return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and math.isfinite(value):

@@ -34,7 +34,10 @@ _LABEL_BEFORE = frozenset(
 )
 _TIME_UNITS = frozenset("سال ماه روز هفته ساعت دقیقه ثانیه سده قرن دهه".split())
 _RESIDENTS = re.compile("جمعیت|ساکن|سکونت|زندگی|نفوس|جمعیتی|اهالی|حاشیه‌نشین")
-_NATIONAL_NEAR = re.compile(r"(?<!وزارت )(?<!وزیر )(?:سراسر |کل |سطح )?کشور(?![\u200c" + PERSIAN_LETTERS + "])")
+_NATIONAL_NEAR = re.compile(
+    "(?:(?<=در )|(?<=سراسر )|(?<=کل )|(?<=سطح )|(?<=محله )|(?<=محلات )|(?<=محله\u200cهای )|(?<=محله\u200cهای هدف ))"
+    "کشور(?![\u200c" + PERSIAN_LETTERS + "])"
+)
 _UPDATE_VERB = re.compile("افزایش|رسید|ارتقا|کاهش")
 _PERIOD_YEAR = re.compile("یکسال|یک سال|سالانه|امسال|هر سال|در سال جاری|یک‌ساله")
 _PERIOD_EACH = re.compile("(?:برای )?هر محله")
@@ -119,22 +122,37 @@ def main_province(places: list[PlaceMention], dateline: PlaceMention | None) -> 
     return votes.most_common(1)[0][0] if votes else None
 
 
+_AFTER_CLAUSE = re.compile(r"[^،.؛:\n]{0,45}")
+_IN_PLACE = re.compile(r"(?:^|[ \u200c])(?:در|از)[ \u200c]+(?:سطح[ \u200c]+|کل[ \u200c]+|سراسر[ \u200c]+)?(?:استان[ \u200c]+|شهرستان[ \u200c]+|شهر[ \u200c]+)?")
+
+
 def province_at(ctx: Context, pos: int, end: int) -> str | None:
-    """The place named in the sentence (nearest to the figure), else the nearest before it, else the dateline,
-    else the article's main province; «کشور» for a national figure."""
+    """Where a figure belongs: a place (or «کشور») written right after it («۳۸ محله در استان زنجان»), else the
+    nearest one before it in the sentence, else after it, else the nearest place before the sentence, the
+    dateline, the article's main province. A city or county resolves to its province."""
     t = ctx.norm.text
     si = ctx.sentence_of(pos)
     s_start, s_end = ctx.sentences[si] if ctx.sentences else (0, len(t))
-    in_sentence = [p for p in ctx.places if s_start <= p.norm_span[0] < s_end and p.province]
-    for m in _NATIONAL_NEAR.finditer(t, max(s_start, pos - 40), min(s_end, end + 30)):
-        between = (min(m.start(), pos), max(m.end(), end))
-        if not any(between[0] <= p.norm_span[0] < between[1] for p in in_sentence):
-            return NATIONAL
-    if in_sentence:
-        return min(in_sentence, key=lambda p: (abs(p.norm_span[0] - pos) + (0 if p.norm_span[0] < pos else 5))).province
-    before = [p for p in ctx.places if p.norm_span[1] <= s_start and p.province]
+    found: list[tuple[int, int, str]] = [(p.norm_span[0], p.norm_span[1], p.province) for p in ctx.places
+                                         if s_start <= p.norm_span[0] < s_end and p.province]
+    found += [(m.start(), m.end(), NATIONAL) for m in _NATIONAL_NEAR.finditer(t, s_start, s_end)]
+    clause = _AFTER_CLAUSE.match(t, end)
+    clause_end = min(clause.end() if clause else end, s_end)
+    for start_, _, province in sorted(found):
+        if end <= start_ < clause_end and _IN_PLACE.search(t, end, start_ + 1) is not None:
+            gap = t[end:start_]
+            m = _IN_PLACE.search(gap)
+            if m is not None and m.end() == len(gap):
+                return province
+    before = [f for f in found if f[1] <= pos]
     if before:
-        return before[-1].province
+        return max(before)[2]
+    after = [f for f in found if f[0] >= end]
+    if after:
+        return min(after)[2]
+    earlier = [p for p in ctx.places if p.norm_span[1] <= s_start and p.province]
+    if earlier:
+        return earlier[-1].province
     if ctx.dateline is not None and ctx.dateline.province:
         return ctx.dateline.province
     return ctx.main_province
@@ -182,7 +200,7 @@ def _is_label_or_trap(ctx: Context, n: NumberMention) -> bool:
         return True
     if re.fullmatch(r"[0۰]\d{3,}", raw):  # phone numbers and codes
         return True
-    if re.search(r"[:\-/][ ]*$", t[max(0, start - 2) : start]) or re.match(r"[ ]*[:\-/]\d", t[end : end + 3]):
+    if re.search(r"\d[ ]?[:\-/][ ]?$", t[max(0, start - 4) : start]) or re.match(r"[ ]?[:\-/][ ]?\d", t[end : end + 4]):
         return True  # times, phone numbers, codes: ۰۲۱-۱۲۳، ۹:۳۰
     if fold(raw) == "2020":  # «طرح ملی ۲۰۲۰ محله» and «۲۰۲۰ محله» in quotes: the program's name
         before = t[max(0, start - 14) : start]
