@@ -35,7 +35,8 @@ _LABEL_BEFORE = frozenset(
 _TIME_UNITS = frozenset("سال ماه روز هفته ساعت دقیقه ثانیه سده قرن دهه".split())
 _RESIDENTS = re.compile("جمعیت|ساکن|سکونت|زندگی|نفوس|جمعیتی|اهالی|حاشیه‌نشین")
 _NATIONAL_NEAR = re.compile(
-    "(?:(?<=در )|(?<=سراسر )|(?<=کل )|(?<=سطح )|(?<=محله )|(?<=محلات )|(?<=محله\u200cهای )|(?<=محله\u200cهای هدف ))"
+    "(?:(?<=در )|(?<=سراسر )|(?<=کل )|(?<=سطح )|(?<=محله )|(?<=محلات )|(?<=محله\u200cهای )|(?<=هدف )"
+    "|(?<=کم\u200cبرخوردار )|(?<=حاشیه\u200cای ))"
     "کشور(?![\u200c" + PERSIAN_LETTERS + "])"
 )
 _UPDATE_VERB = re.compile("افزایش|رسید|ارتقا|کاهش")
@@ -123,7 +124,13 @@ def main_province(places: list[PlaceMention], dateline: PlaceMention | None) -> 
 
 
 _AFTER_CLAUSE = re.compile(r"[^،.؛:\n]{0,45}")
-_IN_PLACE = re.compile(r"(?:^|[ \u200c])(?:در|از)[ \u200c]+(?:سطح[ \u200c]+|کل[ \u200c]+|سراسر[ \u200c]+)?(?:استان[ \u200c]+|شهرستان[ \u200c]+|شهر[ \u200c]+)?")
+_IN_PLACE = re.compile(
+    r"(?:^|[ \u200c])(?:در|از|سهم)[ \u200c]+(?:سطح[ \u200c]+|کل[ \u200c]+|سراسر[ \u200c]+)?"
+    r"(?:استان[ \u200c]+|شهرستان[ \u200c]+|شهر[ \u200c]+)?"
+)
+_NOUN_PHRASE_GAP = re.compile(r"[ \u200c]*(?:[^ \u200c،.]+[ \u200c]+){0,3}")
+#: Words before a place that make it part of someone's title: «فرماندار محلات» says who, not where.
+_TITLE_CUES = frozenset(("استاندار", "فرماندار", "شهردار", "بخشدار", "استانداری", "فرمانداری", "نماینده"))
 
 
 def province_at(ctx: Context, pos: int, end: int) -> str | None:
@@ -139,18 +146,24 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     clause = _AFTER_CLAUSE.match(t, end)
     clause_end = min(clause.end() if clause else end, s_end)
     for start_, _, province in sorted(found):
-        if end <= start_ < clause_end and _IN_PLACE.search(t, end, start_ + 1) is not None:
+        if end <= start_ < clause_end:
             gap = t[end:start_]
             m = _IN_PLACE.search(gap)
             if m is not None and m.end() == len(gap):
-                return province
+                return province  # «۳۸ محله در استان زنجان», «۱۲۰ محله سهم استان اصفهان»
+            if province == NATIONAL and _NOUN_PHRASE_GAP.fullmatch(gap):
+                return province  # «۲ هزار و ۲۰ محله کشور», «۳ هزار محله کم‌برخوردار کشور»
+            break
     before = [f for f in found if f[1] <= pos]
     if before:
         return max(before)[2]
     after = [f for f in found if f[0] >= end]
     if after:
         return min(after)[2]
-    earlier = [p for p in ctx.places if p.norm_span[1] <= s_start and p.province]
+    earlier = [
+        p for p in ctx.places
+        if p.norm_span[1] <= s_start and p.province and (p.cue not in _TITLE_CUES or p.province == ctx.main_province)
+    ]
     if earlier:
         return earlier[-1].province
     if ctx.dateline is not None and ctx.dateline.province:
@@ -176,15 +189,23 @@ def _word_before(t: str, pos: int) -> str:
     return m.group(1) if m else ""
 
 
+def _word_keys(text: str) -> list[str]:
+    return [fold(w) for w in re.split(r"[ \u200c]+", text) if w]
+
+
 def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
-    """The counted unit right after a figure: the longest unit from the registry that the next words begin with."""
+    """The counted unit right after a figure: the longest unit from the registry that the next words begin
+    with, compared word by word after folding («مؤسسه» = «موسسه»)."""
     m = _NEXT_WORDS.match(ctx.norm.text, end)
     if m is None:
         return None
-    following = m.group(1)
+    words = list(re.finditer(r"[^ \u200c]+", m.group(1)))
+    keys = [fold(w.group()) for w in words]
     for unit in ctx.units:
-        if following == unit or following.startswith(unit + " ") or following.startswith(unit + "\u200c"):
-            return unit, m.start(1) + len(unit)
+        unit_keys = _word_keys(unit)
+        if keys[: len(unit_keys)] == unit_keys:
+            last = words[len(unit_keys) - 1]
+            return m.group(1)[: last.end()], m.start(1) + last.end()
     return None
 
 
@@ -273,6 +294,8 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
         first = m.group(1).split()[0] if m else ""
         first = first.split("\u200c")[0] if first.startswith("محله") else first
         if first in _NEIGHBOURHOOD or first == "محله":
+            if n.kind == "words" and n.value == 1:
+                return None  # «هر گروه مسئولیت یک محله را …»
             kind, fields = "neighbourhood_count", {"value": n.value, "approx": approx}
         elif first in _PERCENT or t[end : end + 2].strip().startswith("٪"):
             kind, fields = "percentage", {"value": n.value, "approx": approx}
@@ -286,8 +309,8 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
             return None
         else:
             unit = _unit_after(ctx, end)
-            if unit is None:
-                return None
+            if unit is None or (n.kind == "words" and n.value in (1, 2)):
+                return None  # «یک دستگاه», «دو جلسه»: an article or a passing detail, not a figure
             kind, fields = "quantity", {"value": n.value, "unit": unit[0]}
             ev_end = unit[1]
             confidence -= 0.15

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mahalle_news.errors import InputError, Location
+from mahalle_news.nlp.classifier import load_default
 from mahalle_news.nlp.evaluate import EvalReport, GoldArticle, load_gold, score
 from mahalle_news.nlp.inputs import iter_jsonl
 from mahalle_news.nlp.pipeline import extract, load_pipeline
@@ -32,12 +33,20 @@ def load_all_gold(path: Path) -> list[GoldArticle]:
     return articles
 
 
+def claimed_facts(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The facts an ``extract`` line claims as domain facts: none when the classifier judged the article
+    irrelevant (its facts are still in the output, with ``relevant: false``, for whoever wants them)."""
+    return [] if result.get("relevant") is False else list(result.get("facts") or [])
+
+
 def extract_gold(articles: list[GoldArticle], model: Path | None = None) -> dict[str, list[dict[str, Any]]]:
     nlp = load_pipeline(model)
+    classifier = load_default()
     out: dict[str, list[dict[str, Any]]] = {}
     for a in articles:
         published = dt.date.fromisoformat(a.published[:10]) if a.published else None
-        out[a.id] = [f.to_dict() for f in extract(nlp, a.text, article_id=a.id, published=published).facts]
+        result = extract(nlp, a.text, article_id=a.id, published=published, classifier=classifier)
+        out[a.id] = claimed_facts(result.to_dict())
     return out
 
 
@@ -52,7 +61,7 @@ def predictions_from_files(paths: list[Path]) -> dict[str, list[dict[str, Any]]]
                 raise InputError("expected an object with a string id", location=Location(str(path), n, "id"))
             if not isinstance(obj.get("facts"), list):
                 raise InputError("missing or not a list", location=Location(str(path), n, "facts"))
-            out[obj["id"]] = obj["facts"]
+            out[obj["id"]] = claimed_facts(obj)
     return out
 
 

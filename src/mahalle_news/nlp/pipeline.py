@@ -27,7 +27,7 @@ from mahalle_news.text.dates import find_dates
 from mahalle_news.text.money import find_money
 from mahalle_news.text.normalize import Normalized, normalize
 from mahalle_news.text.numbers import find_numbers
-from mahalle_news.text.places import find_dateline, find_places
+from mahalle_news.text.places import find_dateline, find_places, prefer_province
 
 if not Doc.has_extension("mahalle"):
     Doc.set_extension("mahalle", default=None)
@@ -99,6 +99,8 @@ def make_places(nlp: Language, name: str) -> Any:
         ctx.places = find_places(ctx.norm)
         ctx.dateline = find_dateline(ctx.norm)
         ctx.main_province = main_province(ctx.places, ctx.dateline)
+        if ctx.main_province:
+            prefer_province(ctx.places, ctx.main_province)
         doc.spans["places"] = [
             s for p in ctx.places if (s := doc.char_span(*p.norm_span, label="PLACE", alignment_mode="expand"))
         ]

@@ -48,7 +48,11 @@ CUES = frozenset(
 )
 #: After these a province name that is also a word is still the province: «در البرز»، «از فارس».
 _PROVINCE_CUES = frozenset(["در", "از", "به"])
-_NEGATIVE_CUES = frozenset(["خبرگزاری", "روزنامه", "پایگاه", "باشگاه", "تیم", "ماه"])
+#: «خبرگزاری فارس» is an agency; after these, a name is a street, neighbourhood or building («محله جعفرآباد»).
+_NEGATIVE_CUES = frozenset(
+    "خبرگزاری روزنامه پایگاه باشگاه تیم ماه محله شهرک روستای خیابان میدان کوی بلوار کوچه پارک بوستان مسجد "
+    "بیمارستان مدرسه هتل بزرگراه".split()  # noqa: SIM905 - a word list reads best as one string
+)
 AGENCIES = (
     "ایرنا",
     "ایسنا",
@@ -194,6 +198,8 @@ def find_places(text: str | Normalized) -> list[PlaceMention]:
     assert gaz.automaton is not None
     out: list[PlaceMention] = []
     last_end = -1
+    cued: set[str] = set()  # ambiguous names the article has already used as places, with a cue
+    pending: list[tuple[int, int, str, str]] = []
     for end_idx, (length, key) in gaz.automaton.iter_long(t):
         start, end = end_idx - length + 1, end_idx + 1
         if start < last_end:
@@ -207,17 +213,32 @@ def find_places(text: str | Normalized) -> list[PlaceMention]:
         if all(p.ambiguous for p in places):
             is_province = any(p.kind == PROVINCE for p in places)
             if before not in CUES and not (is_province and before in _PROVINCE_CUES):
+                pending.append((start, end, key, before))
                 continue
-        o_start, o_end = norm.to_original(start, end)
-        name, kinds, provinces, best = _resolve(key)
-        out.append(
-            PlaceMention(
-                (o_start, o_end), name, kinds, provinces, norm.original[o_start:o_end], before or None, best,
-                (start, end),
-            )
-        )
+            if is_province:
+                cued.add(key)
+        out.append(_found(norm, start, end, key, before))
         last_end = end
+    # an ambiguous name the article uses as a place once (with a cue) is that place everywhere in it
+    out.extend(_found(norm, s, e, key, before) for s, e, key, before in pending if key in cued)
+    out.sort(key=lambda p: p.span)
     return out
+
+
+def _found(norm: Normalized, start: int, end: int, key: str, before: str) -> PlaceMention:
+    o_start, o_end = norm.to_original(start, end)
+    name, kinds, provinces, best = _resolve(key)
+    return PlaceMention(
+        (o_start, o_end), name, kinds, provinces, norm.original[o_start:o_end], before or None, best, (start, end)
+    )
+
+
+def prefer_province(places: list[PlaceMention], province: str) -> None:
+    """Resolve names shared by several provinces to ``province`` where it is a candidate (the article's own)."""
+    for p in places:
+        if p.province != province and province in p.provinces:
+            p.provinces = [province] + [x for x in p.provinces if x != province]
+            p.best = 1
 
 
 _AGENCY = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
