@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from mahalle_news.nlp.registry import Registry
-from mahalle_news.text.normalize import PERSIAN_LETTERS
+from mahalle_news.text.normalize import PERSIAN_LETTERS, fold
 
 _W = f"[{PERSIAN_LETTERS}\u200c]+"
 _WORD = re.compile(_W)
@@ -52,15 +52,28 @@ def _read_title(text: str, head_end: int, places: dict[int, int]) -> int:
     return end
 
 
+def _skip_honorifics(text: str, pos: int, words: list[tuple[int, int, str]], reg: Registry) -> tuple[int, list[tuple[int, int, str]]]:
+    """Drop honorifics, one or two words long («سردار», «حجت الاسلام»), from the front of ``words``."""
+    folded = reg.folded_honorifics
+    while words:
+        if fold(words[0][2]) in folded:
+            cut = 1
+        elif len(words) > 1 and fold(words[0][2] + words[1][2]) in folded:
+            cut = 2
+        else:
+            break
+        if text[pos : words[0][0]].strip(" ،"):
+            break
+        pos = words[cut - 1][1]
+        words = words[cut:]
+    return pos, words
+
+
 def _name_at(text: str, pos: int, reg: Registry, forward: bool = True) -> tuple[int, int, str] | None:
     """A person's name starting at ``pos`` (forward) or ending at ``pos`` (backward)."""
     if forward:
         words = _words(text, pos, min(len(text), pos + 80))
-        while words and words[0][2] in reg.honorifics:
-            if text[pos : words[0][0]].strip(" ،"):
-                return None
-            pos = words[0][1]
-            words = words[1:]
+        pos, words = _skip_honorifics(text, pos, words, reg)
         if len(words) < 2 or text[pos : words[0][0]].strip(" ،:"):
             return None
         first = words[0]
@@ -86,6 +99,29 @@ def _name_at(text: str, pos: int, reg: Registry, forward: bool = True) -> tuple[
         if got is not None and text[got[1] : pos].strip(" ،") == "":
             return got
     return None
+
+
+_LEAD = re.compile(r"\s*(?:به گزارش[^،\n]{0,60}،\s*|به گفته\s+)?")
+#: What follows a person's name that opens a sentence: a day, a meeting, a verb of saying, a comma.
+_AFTER_NAME = re.compile(r"[ ]*(?:،|روز|امروز|دیروز|صبح|عصر|شامگاه|در |ضمن |با |ادامه داد|افزود|گفت|اظهار|تاکید|تأکید)")
+_NOT_NAME = frozenset("این آن وی او ایشان نامبرده همچنین سپس اما ولی البته مسئول".split())
+
+
+def _name_before_speech(text: str, pos: int, end: int, reg: Registry) -> tuple[int, int, str] | None:
+    """Two words opening a sentence, then a day, a place of speaking or a verb of saying: a person's name even
+    when their given name is not on our list («سیروان ویسی روز دوشنبه …»)."""
+    words = _words(text, pos, min(end, pos + 60))
+    pos, words = _skip_honorifics(text, pos, words, reg)
+    if len(words) < 2 or text[pos : words[0][0]].strip():
+        return None
+    first, last = words[0], words[1]
+    if first[2] in _NOT_NAME or last[2] in _NOT_NAME or text[first[1] : last[0]] != " ":
+        return None
+    if any(first[2].startswith(r) or last[2] == r for r in reg.roles):
+        return None
+    if _AFTER_NAME.match(text, last[1]) is None:
+        return None
+    return first[0], last[1], f"{first[2]} {last[2]}"
 
 
 def find_officials(
@@ -126,8 +162,9 @@ def find_officials(
         if si + 1 >= len(sentences):
             continue
         nxt_start, nxt_end = sentences[si + 1]
-        lead = re.match(r"\s*(?:به گزارش[^،]{0,60}،\s*)?", text[nxt_start:nxt_end])
-        name = _name_at(text, nxt_start + (lead.end() if lead else 0), reg)
+        lead = _LEAD.match(text, nxt_start, nxt_end)
+        at = lead.end() if lead else nxt_start
+        name = _name_at(text, at, reg) or _name_before_speech(text, at, nxt_end, reg)
         if name is None or name[0] in titled_names:
             continue
         if role_re.match(text, name[1] + 1) or role_re.match(text, name[1] + 2):

@@ -28,6 +28,7 @@ class Registry:
     programs: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical name
     roles: list[str] = field(default_factory=list)  # normalised, longest first
     honorifics: frozenset[str] = frozenset()
+    folded_honorifics: frozenset[str] = frozenset()
     first_names: frozenset[str] = frozenset()
     units: list[str] = field(default_factory=list)  # normalised, longest first
     _automaton: ahocorasick.Automaton | None = None
@@ -45,6 +46,7 @@ class Registry:
         norm = lambda s: normalize(s).text  # noqa: E731
         reg.roles = sorted({norm(x) for _, x in _lines(texts["roles.txt"])}, key=len, reverse=True)
         reg.honorifics = frozenset(norm(x) for _, x in _lines(texts["honorifics.txt"]))
+        reg.folded_honorifics = frozenset(fold(x) for x in reg.honorifics)
         reg.first_names = frozenset(norm(x) for _, x in _lines(texts["first_names.txt"]))
         reg.units = sorted({norm(x) for _, x in _lines(texts["units.txt"])}, key=len, reverse=True)
         automaton = ahocorasick.Automaton()

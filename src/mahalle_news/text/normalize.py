@@ -337,6 +337,8 @@ _VERBAL = frozenset(
         "یافته",
     ]
 )
+#: Titles stay apart from what follows them: «معاون وزیر», «رئیس سازمان» (hazm lists some as compounds).
+_TITLE_WORDS = frozenset("معاون رئیس رییس مدیر دبیر وزیر استاندار فرماندار شهردار نماینده سرپرست".split())  # noqa: SIM905
 #: First words that stay separate in spaced text.
 _FUNCTION = frozenset(["به", "در", "از", "با", "که", "و", "را", "تا", "برای", "این", "آن", "هر", "چند"])
 _MIN_PART_FREQ = 20_000
@@ -514,7 +516,7 @@ def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
         return candidate  # «قرض الحسنه»
     if left == "کم" and right.endswith("ی") and lex.known(right[:-1]):
         return candidate  # «کم خونی»
-    if lex.freq.get(candidate, 0) >= _MIN_SPACED_FREQ:
+    if lex.freq.get(candidate, 0) >= _MIN_SPACED_FREQ and left not in _TITLE_WORDS:
         return candidate  # hazm's well-attested compounds: «همه‌جانبه», «بهره‌گیری»
     return None
 
