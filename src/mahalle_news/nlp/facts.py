@@ -124,8 +124,9 @@ def main_province(places: list[PlaceMention], dateline: PlaceMention | None) -> 
 
 
 _AFTER_CLAUSE = re.compile(r"[^،.؛:\n]{0,45}")
-_IN_PLACE = re.compile(
-    r"(?:^|[ \u200c])(?:در|از|سهم)[ \u200c]+(?:سطح[ \u200c]+|کل[ \u200c]+|سراسر[ \u200c]+)?"
+#: The unit and at most seven more words, then «در / از / سهم» and the place: «۱۲ محله کم‌برخوردار در شهر …».
+_PLACE_AFTER = re.compile(
+    r"[ \u200c]*(?:[^ \u200c،.]+[ \u200c]+){0,7}?(?:در|از|سهم)[ \u200c]+(?:سطح[ \u200c]+|کل[ \u200c]+|سراسر[ \u200c]+)?"
     r"(?:استان[ \u200c]+|شهرستان[ \u200c]+|شهر[ \u200c]+)?"
 )
 _NOUN_PHRASE_GAP = re.compile(r"[ \u200c]*(?:[^ \u200c،.]+[ \u200c]+){0,3}")
@@ -145,18 +146,22 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     found += [(m.start(), m.end(), NATIONAL) for m in _NATIONAL_NEAR.finditer(t, s_start, s_end)]
     clause = _AFTER_CLAUSE.match(t, end)
     clause_end = min(clause.end() if clause else end, s_end)
+    after_pick: tuple[int, str] | None = None  # (words between, province)
     for start_, _, province in sorted(found):
         if end <= start_ < clause_end:
             gap = t[end:start_]
-            m = _IN_PLACE.search(gap)
-            if m is not None and m.end() == len(gap):
-                return province  # «۳۸ محله در استان زنجان», «۱۲۰ محله سهم استان اصفهان»
-            if province == NATIONAL and _NOUN_PHRASE_GAP.fullmatch(gap):
-                return province  # «۲ هزار و ۲۰ محله کشور», «۳ هزار محله کم‌برخوردار کشور»
+            if _PLACE_AFTER.fullmatch(gap) or (province == NATIONAL and _NOUN_PHRASE_GAP.fullmatch(gap)):
+                # «۳۸ محله در استان زنجان», «۱۲۰ محله سهم استان اصفهان», «۲ هزار و ۲۰ محله کشور»
+                after_pick = (len(gap.split()), province)
             break
     before = [f for f in found if f[1] <= pos]
     if before:
-        return max(before)[2]
+        nearest = max(before)
+        between = t[nearest[1] : pos]
+        if after_pick is None or ("،" not in between and len(between.split()) < after_pick[0]):
+            return nearest[2]  # «در کشور ۲ هزار و ۲۰ محله …» beats a place further on, within one clause
+    if after_pick is not None:
+        return after_pick[1]
     after = [f for f in found if f[0] >= end]
     if after:
         return min(after)[2]

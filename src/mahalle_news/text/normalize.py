@@ -454,7 +454,7 @@ def _head_split(word: str, lex: Lexicon) -> str | None:
         left, right = word[:i], word[i:]
         if left[-1] in NON_JOINING or not lex.known(left):
             continue
-        if right.startswith("و") and lex.known(right[1:]) and len(right) > 2:  # «گفتوگو», «کسبوکار»
+        if right.startswith("و") and lex.known(right[1:]) and len(right) > 2 and not lex.known(right):  # «گفتوگو»
             return left + ZWNJ + right
         if right.startswith("ال") and len(right) > 4 and not lex.known(right):  # «فارغالتحصیلان»
             return left + ZWNJ + right
@@ -510,8 +510,8 @@ def _join_spaced(left: str, right: str, lex: Lexicon) -> str | None:
         return None  # figures stay apart: «میلیون واحد», «هزار نفر»
     if right in _SPACED_HEADS and lex.known(left) and left not in _COUNT_WORDS:  # «هفت محور» stays
         return candidate
-    if right.startswith("و") and len(right) > 2 and lex.known(right[1:]) and lex.known(left):
-        return candidate  # «کسب وکار»
+    if right.startswith("و") and len(right) > 2 and lex.known(right[1:]) and lex.known(left) and not lex.known(right):
+        return candidate  # «کسب وکار» (but «معاون وزیر» stays: «وزیر» is a word of its own)
     if right.startswith("ال") and len(right) > 4 and not lex.known(right):
         return candidate  # «قرض الحسنه»
     if left == "کم" and right.endswith("ی") and lex.known(right[:-1]):

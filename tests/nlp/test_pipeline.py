@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import spacy
+
+from mahalle_news.errors import DataError
+from mahalle_news.nlp.pipeline import COMPONENTS, build_pipeline, extract, load_pipeline
+
+TEXT = "کرمان- محمدعلی طالبی استاندار کرمان گفت: طرح کرامت در ۶۵ محله با ۲۰ میلیارد ریال اجرا می‌شود."
+
+
+def test_pipeline_has_our_components_in_order() -> None:
+    assert build_pipeline().pipe_names == list(COMPONENTS)
+
+
+def test_pipeline_roundtrips_through_disk(tmp_path: Path) -> None:
+    nlp = build_pipeline()
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert loaded.pipe_names == nlp.pipe_names
+    a = [f.to_dict() for f in extract(nlp, TEXT, published=dt.date(2025, 1, 1)).facts]
+    b = [f.to_dict() for f in extract(loaded, TEXT, published=dt.date(2025, 1, 1)).facts]
+    assert a == b and a
+
+
+def test_pipeline_patterns_are_data_that_travels_with_it(tmp_path: Path) -> None:
+    nlp = build_pipeline()
+    nlp.to_disk(tmp_path / "p")
+    programs = tmp_path / "p" / "mahalle_programs" / "programs.tsv"
+    programs.write_text(programs.read_text(encoding="utf-8") + "طرح آزمایشی ما\tپویش آزمایشی\n", encoding="utf-8")
+    loaded = load_pipeline(tmp_path / "p")
+    facts = extract(loaded, "در پویش آزمایشی ۵ محله شرکت کردند.").facts
+    assert "طرح آزمایشی ما" in [f.fields.get("name") for f in facts]
+
+
+def test_pipeline_missing_data_file_is_a_clear_error(tmp_path: Path) -> None:
+    nlp = build_pipeline()
+    nlp.to_disk(tmp_path / "p")
+    (tmp_path / "p" / "mahalle_officials" / "roles.txt").unlink()
+    with pytest.raises(DataError, match="roles.txt"):
+        load_pipeline(tmp_path / "p")
+
+
+def test_pipeline_spans_are_exposed_on_the_doc() -> None:
+    from mahalle_news.nlp.pipeline import make_doc
+
+    nlp = build_pipeline()
+    doc = make_doc(nlp, TEXT)
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert [s.text for s in doc.spans["programs"]] == ["طرح کرامت"]
+    assert "کرمان" in [s.text for s in doc.spans["places"]]
+    assert doc._.facts
