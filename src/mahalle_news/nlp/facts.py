@@ -123,7 +123,7 @@ def main_province(places: list[PlaceMention], dateline: PlaceMention | None) -> 
     return votes.most_common(1)[0][0] if votes else None
 
 
-_AFTER_CLAUSE = re.compile(r"[^،.؛:\n]{0,45}")
+_AFTER_CLAUSE = re.compile(r"[^،.؛:\n]{0,70}")
 #: The unit and at most seven more words, then «در / از / سهم» and the place: «۱۲ محله کم‌برخوردار در شهر …».
 _PLACE_AFTER = re.compile(
     r"[ \u200c]*(?:[^ \u200c،.]+[ \u200c]+){0,7}?(?:در|از|سهم)[ \u200c]+(?:سطح[ \u200c]+|کل[ \u200c]+|سراسر[ \u200c]+)?"
@@ -158,7 +158,7 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     if before:
         nearest = max(before)
         between = t[nearest[1] : pos]
-        if after_pick is None or ("،" not in between and len(between.split()) < after_pick[0]):
+        if after_pick is None or (not re.search("[،:؛]", between) and len(between.split()) < after_pick[0]):
             return nearest[2]  # «در کشور ۲ هزار و ۲۰ محله …» beats a place further on, within one clause
     if after_pick is not None:
         return after_pick[1]
