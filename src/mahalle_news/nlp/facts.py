@@ -214,7 +214,7 @@ def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
     return None
 
 
-def _is_label_or_trap(ctx: Context, n: NumberMention) -> bool:
+def _is_label_or_trap(ctx: Context, n: NumberMention, is_money: bool = False) -> bool:
     t = ctx.norm.text
     start, end = n.norm_span
     raw = t[start:end]
@@ -222,8 +222,8 @@ def _is_label_or_trap(ctx: Context, n: NumberMention) -> bool:
         return True
     if any(d.span[0] <= n.span[0] and n.span[1] <= d.span[1] for d in ctx.dates):
         return True
-    if _word_before(t, start) in _LABEL_BEFORE:
-        return True
+    if not is_money and _word_before(t, start) in _LABEL_BEFORE:
+        return True  # «ماده ۱۲», «سال ۱۴۰۳» — but «در سال ۸۰۰ میلیون تومان» is an amount
     if re.fullmatch(r"[0۰]\d{3,}", raw):  # phone numbers and codes
         return True
     if re.search(r"\d[ ]?[:\-/][ ]?$", t[max(0, start - 4) : start]) or re.match(r"[ ]?[:\-/][ ]?\d", t[end : end + 4]):
@@ -242,7 +242,7 @@ def quantity_facts(ctx: Context) -> list[Fact]:
     out: list[Fact] = []
     pending_from: list[NumberMention] = []  # «از ۶۷ به ۳۰۰ محله»: the 67 takes the 300's unit
     for i, n in enumerate(ctx.numbers):
-        if _is_label_or_trap(ctx, n):
+        if _is_label_or_trap(ctx, n, n.span in money_at):
             continue
         start, end = n.norm_span
         nxt = ctx.numbers[i + 1] if i + 1 < len(ctx.numbers) else None

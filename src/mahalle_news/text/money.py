@@ -23,6 +23,7 @@ CURRENCIES: dict[str, tuple[str, int | None]] = {
     "تومان": ("IRR", 10),
     "تومانی": ("IRR", 10),
     "همت": ("IRR", 10**13),
+    "همتی": ("IRR", 10**13),
     "دلار": ("USD", None),
     "دلاری": ("USD", None),
     "یورو": ("EUR", None),
@@ -80,7 +81,7 @@ def find_money(text: str | Normalized, numbers: list[NumberMention] | None = Non
         else:
             end_norm = m.end()
         code, rate = CURRENCIES[m.group("c")]
-        unit = m.group("c").removesuffix("ی") if m.group("c") != "همت" else "همت"
+        unit = "همت" if m.group("c").startswith("همت") else m.group("c").removesuffix("ی")
         rials = None
         if rate is not None:
             value = Fraction(num.value) * rate
