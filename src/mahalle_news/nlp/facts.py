@@ -6,6 +6,7 @@ and the extractor version. Pure logic: the spaCy components (``pipeline.py``) fe
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ class Context:
     places: list[PlaceMention]
     programs: list[tuple[int, int, str]]
     officials: list[OfficialMention]
-    units: list[str]
+    unit_keys: list[tuple[str, ...]]  # counted units, folded word by word, longest first
     dateline: PlaceMention | None = None
     main_province: str | None = None
     _sentence_starts: list[int] = field(default_factory=list)
@@ -189,13 +190,20 @@ def _program_at(ctx: Context, pos: int) -> str | None:
     return None
 
 
+_LAST_WORD = re.compile(rf"({_W})[ \u200c]*$")
+
+
 def _word_before(t: str, pos: int) -> str:
-    m = re.search(rf"({_W})[ \u200c]*$", t[max(0, pos - 30) : pos])
+    m = _LAST_WORD.search(t, max(0, pos - 30), pos)
     return m.group(1) if m else ""
 
 
-def _word_keys(text: str) -> list[str]:
-    return [fold(w) for w in re.split(r"[ \u200c]+", text) if w]
+_TOKEN = re.compile(r"[^ \u200c]+")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _fold_word(word: str) -> str:
+    return fold(word)
 
 
 def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
@@ -204,10 +212,9 @@ def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
     m = _NEXT_WORDS.match(ctx.norm.text, end)
     if m is None:
         return None
-    words = list(re.finditer(r"[^ \u200c]+", m.group(1)))
-    keys = [fold(w.group()) for w in words]
-    for unit in ctx.units:
-        unit_keys = _word_keys(unit)
+    words = list(_TOKEN.finditer(m.group(1)))
+    keys = tuple(_fold_word(w.group()) for w in words)
+    for unit_keys in ctx.unit_keys:
         if keys[: len(unit_keys)] == unit_keys:
             last = words[len(unit_keys) - 1]
             return m.group(1)[: last.end()], m.start(1) + last.end()

@@ -131,9 +131,7 @@ def find_officials(
 
     Names written next to their title win; a title left without one takes the name that opens the next sentence,
     unless that name comes with a title of its own."""
-    role_re = re.compile(
-        f"(?<![{PERSIAN_LETTERS}\u200c])(?:" + "|".join(map(re.escape, reg.roles)) + f")(?![{PERSIAN_LETTERS}\u200c])"
-    )
+    role_re = reg.role_pattern
     titles: list[tuple[int, int, int]] = []  # (sentence, start, end)
     for si, (s_start, s_end) in enumerate(sentences):
         for m in role_re.finditer(text, s_start, s_end):

@@ -84,9 +84,10 @@ def make_text(nlp: Language, name: str) -> Any:
         ctx.numbers = find_numbers(ctx.norm)
         ctx.money = find_money(ctx.norm, ctx.numbers)
         ctx.dates = find_dates(ctx.norm, doc._.published)
-        starts = {s for s, _ in ctx.sentences}
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts
+        for start, end in ctx.sentences:  # spaCy sees our sentence starts; token boundaries may differ
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and len(span):
+                span[0].is_sent_start = True
         return doc
 
     return text_core
@@ -148,7 +149,7 @@ class QuantitiesComponent(_DataComponent):
     files = ("units.txt",)
 
     def __call__(self, doc: Doc) -> Doc:
-        _ctx(doc).units = self.registry.units
+        _ctx(doc).unit_keys = self.registry.unit_keys
         return doc
 
 

@@ -31,6 +31,7 @@ class Registry:
     folded_honorifics: frozenset[str] = frozenset()
     first_names: frozenset[str] = frozenset()
     units: list[str] = field(default_factory=list)  # normalised, longest first
+    unit_keys: list[tuple[str, ...]] = field(default_factory=list)  # the units folded word by word
     _automaton: ahocorasick.Automaton | None = None
 
     @classmethod
@@ -49,6 +50,8 @@ class Registry:
         reg.folded_honorifics = frozenset(fold(x) for x in reg.honorifics)
         reg.first_names = frozenset(norm(x) for _, x in _lines(texts["first_names.txt"]))
         reg.units = sorted({norm(x) for _, x in _lines(texts["units.txt"])}, key=len, reverse=True)
+        keys = {tuple(fold(w) for w in re.split("[ \u200c]+", u) if w) for u in reg.units}
+        reg.unit_keys = sorted(keys, key=len, reverse=True)
         automaton = ahocorasick.Automaton()
         for _, line in _lines(texts["programs.tsv"]):
             canonical, _, aliases = line.partition("\t")
@@ -58,6 +61,13 @@ class Registry:
         automaton.make_automaton()
         reg._automaton = automaton
         return reg
+
+    @functools.cached_property
+    def role_pattern(self) -> re.Pattern[str]:
+        """Any role head, on word boundaries (longest first)."""
+        return re.compile(
+            f"(?<![{PERSIAN_LETTERS}\u200c])(?:" + "|".join(map(re.escape, self.roles)) + f")(?![{PERSIAN_LETTERS}\u200c])"
+        )
 
     def find_programs(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical name) of registry programs in normalised text, on word boundaries."""
