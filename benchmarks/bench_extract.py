@@ -56,7 +56,9 @@ def main() -> None:
     cpu = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"articles: {args.articles:,} ({size / 1e6:.1f} MB, {len(base)} distinct), facts: {facts:,}")
-    print(f"throughput: {args.articles / wall:.0f} articles/s wall, {args.articles / cpu:.0f} articles/s per CPU-second")
+    print(
+        f"throughput: {args.articles / wall:.0f} articles/s wall, {args.articles / cpu:.0f} articles/s per CPU-second"
+    )
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
 
 

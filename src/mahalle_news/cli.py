@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -139,8 +138,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Precision, recall and F1 per fact type, under the scoring rules of the seeds README."""
-    from mahalle_news.nlp.gold_run import load_floors, predictions_from_files, run_gold
     from mahalle_news.nlp.evaluate import check_floors
+    from mahalle_news.nlp.gold_run import load_floors, predictions_from_files, run_gold
 
     try:
         report = run_gold(gold, predictions_from_files(predictions) if predictions else None)
@@ -181,28 +180,36 @@ def train(
 
 
 @app.command()
-def demo() -> None:
-    """Offline demo: run the text core over a few of our own written articles and print a summary.
+def demo(
+    articles: Annotated[int, typer.Option(help="How many of our written articles to run through.")] = 10,
+) -> None:
+    """Offline demo: extract facts from some of our own written articles (corpus/gold) and show them.
 
-    (The crawler-and-store demo replaces this once it exists.)"""
+    (The crawler-and-store demo with the local news server replaces this once it exists.)"""
     from rich.console import Console
     from rich.table import Table
 
-    from mahalle_news.text.inspect import analyse
+    from mahalle_news.nlp.classifier import load_default
+    from mahalle_news.nlp.pipeline import extract as run_extract
+    from mahalle_news.nlp.pipeline import load_pipeline
 
     root = Path(__file__).resolve().parents[2] / "corpus" / "gold"
-    files = sorted(root.glob("part_*/articles/*.txt"))[:8]
+    files = sorted(root.glob("part_*/articles/*.txt"))[:articles]
     if not files:
         _fail(InputError("no demo articles found", location=Location(str(root))))
         raise typer.Exit(2)
-    table = Table(title="mahalle-news text core — demo")
-    for col in ("article", "numbers", "money (rials)", "dates", "places"):
+    nlp, classifier = load_pipeline(), load_default()
+    table = Table(title="mahalle-news — facts from our written articles", show_lines=True)
+    for col in ("article", "province", "relevance", "facts"):
         table.add_column(col)
     for path in files:
-        result = analyse(_read_text(path))
-        money = ", ".join(f"{m['rials']:,}" for m in result["money"] if m["rials"])[:60]
-        places = ", ".join(dict.fromkeys(p["name"] for p in result["places"]))[:60]
-        table.add_row(path.stem, str(len(result["numbers"])), money, str(len(result["dates"])), places)
+        result = run_extract(nlp, _read_text(path), article_id=path.stem, classifier=classifier)
+        lines = []
+        for f in result.facts:
+            shown = {k: v for k, v in f.fields.items() if v is not None and k != "province"}
+            lines.append(f"{f.type}: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+        relevance = "-" if result.relevance is None else f"{result.relevance:.2f}"
+        table.add_row(path.stem, result.province or "-", relevance, "\n".join(lines) or "-")
     Console().print(table)
 
 

@@ -50,7 +50,10 @@ def test_gold_gate_floors_only_go_up() -> None:
     try:
         log = subprocess.run(
             ["git", "log", "--format=%H", "-n", "2", "--", str(BASELINE.relative_to(REPO))],
-            cwd=REPO, capture_output=True, text=True, check=True,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError) as exc:
         pytest.skip(f"git history is not available here ({exc})")
@@ -58,13 +61,19 @@ def test_gold_gate_floors_only_go_up() -> None:
     committed = log[1] if _is_committed_unchanged(current) and len(log) > 1 else (log[0] if log else None)
     if committed is None:
         pytest.skip("the baseline has no earlier committed version yet")
-    before = json.loads(subprocess.run(
-        ["git", "show", f"{committed}:{BASELINE.relative_to(REPO)}"], cwd=REPO, capture_output=True, text=True,
-        check=True,
-    ).stdout)
+    before = json.loads(
+        subprocess.run(
+            ["git", "show", f"{committed}:{BASELINE.relative_to(REPO)}"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     lowered = [
         f"{metric}.{kind}: {old} -> {current.get(metric, {}).get(kind)}"
-        for metric, per_type in before.items() for kind, old in per_type.items()
+        for metric, per_type in before.items()
+        for kind, old in per_type.items()
         if current.get(metric, {}).get(kind, -1.0) < old
     ]
     assert lowered == [], f"floors may only go up: {lowered}"

@@ -40,7 +40,7 @@ def test_pipeline_missing_data_file_is_a_clear_error(tmp_path: Path) -> None:
     nlp = build_pipeline()
     nlp.to_disk(tmp_path / "p")
     (tmp_path / "p" / "mahalle_officials" / "roles.txt").unlink()
-    with pytest.raises(DataError, match="roles.txt"):
+    with pytest.raises(DataError, match=r"roles\.txt"):
         load_pipeline(tmp_path / "p")
 
 

@@ -26,12 +26,12 @@ FACT_TYPES = ("neighbourhood_count", "budget", "program", "official", "populatio
 
 _W = f"[{PERSIAN_LETTERS}\u200c]+"
 _NEXT_WORDS = re.compile(rf"[ \u200c]*({_W}(?:[ \u200c]+{_W}){{0,3}})")
-_NEIGHBOURHOOD = frozenset("محله محلات محله‌ها محله‌های محله‌ی".split())
+_NEIGHBOURHOOD = frozenset("محله محلات محله\u200cها محله\u200cهای محله\u200cی".split())
 _PERCENT = frozenset(("درصد", "درصدی"))
 #: Words right before a number that make it a label, not a figure: «ماده ۱۲», «منطقه ۴», «سال ۱۴۰۳».
 _LABEL_BEFORE = frozenset(
-    "ماده منطقه تبصره بند اصل ناحیه شماره کد پلاک فاز کوچه خیابان بلوک سال ساعت تلفن سامانه سرشماره ردیف جدول "
-    "قانون مصوبه نسخه مرحله طبقه اتاق سالن واحد کلاس پایه".split()
+    "ماده منطقه تبصره بند اصل ناحیه شماره کد پلاک فاز کوچه خیابان بلوک سال ساعت تلفن سامانه سرشماره ردیف "
+    "جدول قانون مصوبه نسخه مرحله طبقه اتاق سالن واحد کلاس پایه".split()
 )
 _TIME_UNITS = frozenset("سال ماه روز هفته ساعت دقیقه ثانیه سده قرن دهه".split())
 _RESIDENTS = re.compile("جمعیت|ساکن|سکونت|زندگی|نفوس|جمعیتی|اهالی|حاشیه‌نشین")
@@ -69,9 +69,15 @@ class Fact:
         return (self.type, f.get("value"), f.get("province"), unit)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, **self.fields, "span": list(self.span), "sentence": self.sentence,
-                "sentence_span": list(self.sentence_span), "confidence": round(self.confidence, 3),
-                "extractor": self.extractor}
+        return {
+            "type": self.type,
+            **self.fields,
+            "span": list(self.span),
+            "sentence": self.sentence,
+            "sentence_span": list(self.sentence_span),
+            "confidence": round(self.confidence, 3),
+            "extractor": self.extractor,
+        }
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -142,8 +148,11 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     t = ctx.norm.text
     si = ctx.sentence_of(pos)
     s_start, s_end = ctx.sentences[si] if ctx.sentences else (0, len(t))
-    found: list[tuple[int, int, str]] = [(p.norm_span[0], p.norm_span[1], p.province) for p in ctx.places
-                                         if s_start <= p.norm_span[0] < s_end and p.province]
+    found: list[tuple[int, int, str]] = [
+        (p.norm_span[0], p.norm_span[1], p.province)
+        for p in ctx.places
+        if s_start <= p.norm_span[0] < s_end and p.province
+    ]
     found += [(m.start(), m.end(), NATIONAL) for m in _NATIONAL_NEAR.finditer(t, s_start, s_end)]
     clause = _AFTER_CLAUSE.match(t, end)
     clause_end = min(clause.end() if clause else end, s_end)
@@ -167,7 +176,8 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     if after:
         return min(after)[2]
     earlier = [
-        p for p in ctx.places
+        p
+        for p in ctx.places
         if p.norm_span[1] <= s_start and p.province and (p.cue not in _TITLE_CUES or p.province == ctx.main_province)
     ]
     if earlier:
@@ -289,7 +299,7 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
     ev_end = end
     if like is not None:
         kind = like.type
-        if kind == "budget" or kind == "quantity" and "unit" not in like.fields:
+        if kind == "budget" or (kind == "quantity" and "unit" not in like.fields):
             return None
         fields = {"value": n.value}
         if kind == "quantity":
@@ -326,9 +336,8 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
             kind, fields = "quantity", {"value": n.value, "unit": unit[0]}
             ev_end = unit[1]
             confidence -= 0.15
-    if not isinstance(n.value, int) and kind != "percentage":
-        if kind != "budget":
-            return None
+    if not isinstance(n.value, int) and kind not in ("percentage", "budget"):
+        return None  # «۳٫۸ نفر» is an average, not a count
     fields["province"] = province_at(ctx, start, end)
     program = _program_at(ctx, start)
     if program and kind in ("neighbourhood_count", "budget"):

@@ -65,8 +65,9 @@ def predictions_from_files(paths: list[Path]) -> dict[str, list[dict[str, Any]]]
     return out
 
 
-def run_gold(gold: Path, predictions: dict[str, list[dict[str, Any]]] | None = None,
-             model: Path | None = None) -> EvalReport:
+def run_gold(
+    gold: Path, predictions: dict[str, list[dict[str, Any]]] | None = None, model: Path | None = None
+) -> EvalReport:
     articles = load_all_gold(gold)
     return score(articles, predictions if predictions is not None else extract_gold(articles, model))
 

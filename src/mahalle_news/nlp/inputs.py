@@ -50,8 +50,12 @@ def _from_object(obj: Any, name: str, n: int) -> ArticleInput:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise InputError("must be a string", location=Location(name, n, key))
     return ArticleInput(
-        obj["id"], obj["text"], obj.get("title"), parse_date(obj.get("published"), Location(name, n, "published")),
-        obj.get("source"), obj.get("url"),
+        obj["id"],
+        obj["text"],
+        obj.get("title"),
+        parse_date(obj.get("published"), Location(name, n, "published")),
+        obj.get("source"),
+        obj.get("url"),
     )
 
 

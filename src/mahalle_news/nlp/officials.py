@@ -19,8 +19,8 @@ _W = f"[{PERSIAN_LETTERS}\u200c]+"
 _WORD = re.compile(_W)
 #: Words that end a title: verbs of saying, prepositions that start the rest of the sentence.
 _TITLE_STOP = frozenset(
-    "گفت افزود اظهار کرد داشت بیان تاکید تأکید خبر داد از در با به که روز امروز دیروز صبح عصر شب ضمن "
-    "طی ادامه هم همچنین نیز این آن وی او".split()
+    "گفت افزود اظهار کرد داشت بیان تاکید تأکید خبر داد از در با به که روز امروز دیروز صبح عصر شب ضمن طی "
+    "ادامه هم همچنین نیز این آن وی او".split()
 )
 _SURNAME_TAILS = frozenset("پور زاده نیا راد منش فر فرد نژاد نسب وند لو دوست".split())
 
@@ -52,7 +52,9 @@ def _read_title(text: str, head_end: int, places: dict[int, int]) -> int:
     return end
 
 
-def _skip_honorifics(text: str, pos: int, words: list[tuple[int, int, str]], reg: Registry) -> tuple[int, list[tuple[int, int, str]]]:
+def _skip_honorifics(
+    text: str, pos: int, words: list[tuple[int, int, str]], reg: Registry
+) -> tuple[int, list[tuple[int, int, str]]]:
     """Drop honorifics, one or two words long («سردار», «حجت الاسلام»), from the front of ``words``."""
     folded = reg.folded_honorifics
     while words:

@@ -35,7 +35,12 @@ if not Doc.has_extension("published"):
     Doc.set_extension("published", default=None)
 
 COMPONENTS = (
-    "mahalle_text", "mahalle_places", "mahalle_programs", "mahalle_officials", "mahalle_quantities", "mahalle_facts"
+    "mahalle_text",
+    "mahalle_places",
+    "mahalle_programs",
+    "mahalle_officials",
+    "mahalle_quantities",
+    "mahalle_facts",
 )
 
 
@@ -210,12 +215,19 @@ class ArticleResult:
     topics: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "province": self.province, "relevant": self.relevant, "relevance": self.relevance,
-                "topics": self.topics, "facts": [f.to_dict() for f in self.facts]}
+        return {
+            "id": self.id,
+            "province": self.province,
+            "relevant": self.relevant,
+            "relevance": self.relevance,
+            "topics": self.topics,
+            "facts": [f.to_dict() for f in self.facts],
+        }
 
 
-def extract(nlp: Language, text: str, *, article_id: str = "", published: dt.date | None = None,
-            classifier: Any = None) -> ArticleResult:
+def extract(
+    nlp: Language, text: str, *, article_id: str = "", published: dt.date | None = None, classifier: Any = None
+) -> ArticleResult:
     """Facts of one article (and its relevance when a classifier is given)."""
     doc = make_doc(nlp, text, published)
     for _, proc in nlp.pipeline:

@@ -13,14 +13,20 @@ import ahocorasick
 
 from mahalle_news.errors import DataError
 from mahalle_news.text.normalize import PERSIAN_LETTERS, fold, normalize
-from mahalle_news.text.places import _spellings  # noqa: PLC2701 - shared spelling generator
+from mahalle_news.text.places import _spellings
 
 DATA_FILES = ("programs.tsv", "roles.txt", "honorifics.txt", "first_names.txt", "units.txt")
 _LETTERS = frozenset(PERSIAN_LETTERS + "\u200c")
 
 
+def _norm(s: str) -> str:
+    return normalize(s).text
+
+
 def _lines(text: str) -> list[tuple[int, str]]:
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+    return [
+        (n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")
+    ]
 
 
 @dataclass
@@ -44,12 +50,11 @@ class Registry:
                 raise DataError(f"programs.tsv line {n}: a canonical name is required")
             for alias in [canonical, *filter(None, aliases.split("|"))]:
                 reg.programs[fold(alias)] = normalize(canonical).text
-        norm = lambda s: normalize(s).text  # noqa: E731
-        reg.roles = sorted({norm(x) for _, x in _lines(texts["roles.txt"])}, key=len, reverse=True)
-        reg.honorifics = frozenset(norm(x) for _, x in _lines(texts["honorifics.txt"]))
+        reg.roles = sorted({_norm(x) for _, x in _lines(texts["roles.txt"])}, key=len, reverse=True)
+        reg.honorifics = frozenset(_norm(x) for _, x in _lines(texts["honorifics.txt"]))
         reg.folded_honorifics = frozenset(fold(x) for x in reg.honorifics)
-        reg.first_names = frozenset(norm(x) for _, x in _lines(texts["first_names.txt"]))
-        reg.units = sorted({norm(x) for _, x in _lines(texts["units.txt"])}, key=len, reverse=True)
+        reg.first_names = frozenset(_norm(x) for _, x in _lines(texts["first_names.txt"]))
+        reg.units = sorted({_norm(x) for _, x in _lines(texts["units.txt"])}, key=len, reverse=True)
         keys = {tuple(fold(w) for w in re.split("[ \u200c]+", u) if w) for u in reg.units}
         reg.unit_keys = sorted(keys, key=len, reverse=True)
         automaton = ahocorasick.Automaton()
@@ -66,7 +71,9 @@ class Registry:
     def role_pattern(self) -> re.Pattern[str]:
         """Any role head, on word boundaries (longest first)."""
         return re.compile(
-            f"(?<![{PERSIAN_LETTERS}\u200c])(?:" + "|".join(map(re.escape, self.roles)) + f")(?![{PERSIAN_LETTERS}\u200c])"
+            f"(?<![{PERSIAN_LETTERS}\u200c])(?:"
+            + "|".join(map(re.escape, self.roles))
+            + f")(?![{PERSIAN_LETTERS}\u200c])"
         )
 
     def find_programs(self, text: str) -> list[tuple[int, int, str]]:

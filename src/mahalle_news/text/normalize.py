@@ -243,34 +243,8 @@ _HEADS = tuple(
 )
 #: Heads that also join across a space: «مردم محور», «آسیب دیدگان», «بهره مند».
 _SPACED_HEADS = frozenset(
-    [
-        "محور",
-        "مند",
-        "مندی",
-        "بگیران",
-        "شدگان",
-        "زدگان",
-        "دیدگان",
-        "کنندگان",
-        "کننده",
-        "آموزان",
-        "نشین",
-        "نشینی",
-        "آزاری",
-        "گردی",
-        "فروشی",
-        "گیری",
-        "سازی",
-        "رسانی",
-        "گذاری",
-        "ریزی",
-        "اندازی",
-        "برداری",
-        "شناسی",
-        "زده",
-        "دیده",
-        "سنجی",
-    ]
+    "محور مند مندی بگیران شدگان زدگان دیدگان کنندگان کننده آموزان نشین نشینی آزاری گردی فروشی گیری سازی "
+    "رسانی گذاری ریزی اندازی برداری شناسی زده دیده سنجی".split()
 )
 #: «سه‌روزه», «پنج‌ساله», «شش‌ماهه»: a number word and a duration or size head.
 _COUNT_WORDS = tuple(
@@ -298,49 +272,18 @@ _COUNT_WORDS = tuple(
         reverse=True,
     )
 )
-_DURATION_HEADS = frozenset(
-    ["روزه", "ساله", "ماهه", "هفته\u200cای", "نفره", "طبقه", "ساعته", "دقیقه\u200cای", "گانه", "جانبه"]
-)
+_DURATION_HEADS = frozenset("روزه ساله ماهه هفته\u200cای نفره طبقه ساعته دقیقه\u200cای گانه جانبه".split())
 #: Prefixes written with a ZWNJ before a known word: «کم‌آب», «هم‌اندیشی», «بی‌سرپناه».
 _PREFIXES = ("کم", "هم", "بی", "نیمه", "پیش")
 #: Second words that make a verb phrase, never a compound: «فعال شده است» stays three words.
 _VERBAL = frozenset(
-    [
-        "شده",
-        "شد",
-        "شود",
-        "شوند",
-        "شدند",
-        "است",
-        "هست",
-        "نیست",
-        "بود",
-        "بوده",
-        "باشد",
-        "باشند",
-        "کرد",
-        "کرده",
-        "کند",
-        "کنند",
-        "کردند",
-        "نمود",
-        "نموده",
-        "گردید",
-        "گردیده",
-        "گردد",
-        "دارد",
-        "دارند",
-        "داشت",
-        "داشته",
-        "خواهد",
-        "یافت",
-        "یافته",
-    ]
+    "شده شد شود شوند شدند است هست نیست بود بوده باشد باشند کرد کرده کند کنند کردند نمود نموده گردید گردیده "
+    "گردد دارد دارند داشت داشته خواهد یافت یافته".split()
 )
 #: Titles stay apart from what follows them: «معاون وزیر», «رئیس سازمان» (hazm lists some as compounds).
-_TITLE_WORDS = frozenset("معاون رئیس رییس مدیر دبیر وزیر استاندار فرماندار شهردار نماینده سرپرست".split())  # noqa: SIM905
+_TITLE_WORDS = frozenset("معاون رئیس رییس مدیر دبیر وزیر استاندار فرماندار شهردار نماینده سرپرست".split())
 #: First words that stay separate in spaced text.
-_FUNCTION = frozenset(["به", "در", "از", "با", "که", "و", "را", "تا", "برای", "این", "آن", "هر", "چند"])
+_FUNCTION = frozenset("به در از با که و را تا برای این آن هر چند".split())
 _MIN_PART_FREQ = 20_000
 _MIN_SPACED_FREQ = 100_000
 _PREVERBS = ("بر", "در", "فرا", "باز", "وا", "ور", "فرو")
@@ -567,6 +510,13 @@ def _pair_triggers() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     return right, frozenset((a, b) for a, b in pairs)
 
 
+def _joins_with(left: str, right: str, triggers: frozenset[str], pairs: frozenset[tuple[str, str]]) -> str | None:
+    """Fast path first: most pairs of words can match no spaced rule at all."""
+    if right in triggers or left in _PAIR_LEFT or right[0] == "و" or right.startswith("ال") or (left, right) in pairs:
+        return _join_pair_checked(left, right)
+    return None
+
+
 def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
     triggers, pairs = _pair_triggers()
     words = [(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
@@ -575,21 +525,17 @@ def _stage_joiners(text: str) -> tuple[str, OffsetMap]:
     n = len(words)
     while i < n:
         start, end, word = words[i]
-        if i + 1 < n and words[i + 1][0] == end + 1 and text[end] == " ":  # this word, one space, the next
-            right = words[i + 1][2]
-            if (
-                right in triggers
-                or word in _PAIR_LEFT
-                or right[0] == "و"
-                or right.startswith("ال")
-                or (word, right) in pairs
-            ):
-                joined = _join_pair_checked(word, right)
-                if joined is not None:
-                    _edit_separators(rw, start, text[start : words[i + 1][1]], joined)
-                    i += 2
-                    continue
-        if ZWNJ not in word:
+        joined = word
+        # spaced: this word, one space, the next — and on along a chain («محله ها ها» is joined in one pass)
+        while i + 1 < n and words[i + 1][0] == end + 1 and text[end] == " ":
+            nxt = _joins_with(joined, words[i + 1][2], triggers, pairs)
+            if nxt is None:
+                break
+            joined, end = nxt, words[i + 1][1]
+            i += 1
+        if joined != word:
+            _edit_separators(rw, start, text[start:end], joined)
+        elif ZWNJ not in word:
             fixed = _repair_word(word)
             if fixed is not None:
                 _edit_separators(rw, start, word, fixed)

@@ -26,32 +26,15 @@ _KINDS = (PROVINCE, COUNTY, CITY)
 _LETTERS = frozenset(PERSIAN_LETTERS + ZWNJ)
 #: Words before a name that make it a place: «شهرستان محلات», «استاندار البرز».
 CUES = frozenset(
-    [
-        "استان",
-        "شهرستان",
-        "شهر",
-        "بخش",
-        "بندر",
-        "جزیره",
-        "استانداری",
-        "فرمانداری",
-        "شهرداری",
-        "استاندار",
-        "فرماندار",
-        "شهردار",
-        "امام\u200cجمعه",
-        "مردم",
-        "ساکنان",
-        "نماینده",
-        "مرکز",
-    ]
+    "استان شهرستان شهر بخش بندر جزیره استانداری فرمانداری شهرداری استاندار فرماندار شهردار امام\u200cجمعه "
+    "مردم ساکنان نماینده مرکز".split()
 )
 #: After these a province name that is also a word is still the province: «در البرز»، «از فارس».
-_PROVINCE_CUES = frozenset(["در", "از", "به"])
+_PROVINCE_CUES = frozenset("در از به".split())
 #: «خبرگزاری فارس» is an agency; after these, a name is a street, neighbourhood or building («محله جعفرآباد»).
 _NEGATIVE_CUES = frozenset(
     "خبرگزاری روزنامه پایگاه باشگاه تیم ماه محله شهرک روستای خیابان میدان کوی بلوار کوچه پارک بوستان مسجد "
-    "بیمارستان مدرسه هتل بزرگراه".split()  # noqa: SIM905 - a word list reads best as one string
+    "بیمارستان مدرسه هتل بزرگراه".split()
 )
 AGENCIES = (
     "ایرنا",
