@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from mahalle_news.nlp.classifier import load_default
-from mahalle_news.nlp.pipeline import extract, load_pipeline
+from mahalle_news.nlp.pipeline import extract_many, load_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,10 +48,10 @@ def main() -> None:
     size = 0
     cpu0 = time.process_time()
     t0 = time.perf_counter()
-    for i in range(args.articles):
-        text = base[i % len(base)]
-        size += len(text.encode("utf-8"))
-        facts += len(extract(nlp, text, article_id=str(i), classifier=classifier).facts)
+    items = [(str(i), base[i % len(base)], None) for i in range(args.articles)]
+    size = sum(len(text.encode("utf-8")) for _, text, _ in items)
+    for result in extract_many(nlp, items, classifier=classifier):
+        facts += len(result.facts)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,8 +107,7 @@ def extract(
     """Extract typed facts with evidence: one JSON line per article."""
     from mahalle_news.nlp.classifier import load_default
     from mahalle_news.nlp.inputs import iter_articles
-    from mahalle_news.nlp.pipeline import extract as run_extract
-    from mahalle_news.nlp.pipeline import load_pipeline
+    from mahalle_news.nlp.pipeline import extract_many, load_pipeline
 
     try:
         nlp = load_pipeline(model)
@@ -116,12 +116,17 @@ def extract(
         _fail(err)
         raise typer.Exit(2) from None
     failed = False
-    for item in iter_articles(paths):
-        if isinstance(item, MahalleError):
-            _fail(item)
-            failed = True
-            continue
-        result = run_extract(nlp, item.full_text, article_id=item.id, published=item.published, classifier=classifier)
+
+    def good_articles() -> Iterator[tuple[str, str, dt.date | None]]:
+        nonlocal failed
+        for item in iter_articles(paths):
+            if isinstance(item, MahalleError):
+                _fail(item)
+                failed = True
+            else:
+                yield item.id, item.full_text, item.published
+
+    for result in extract_many(nlp, good_articles(), classifier=classifier):
         _emit(result.to_dict())
     if failed:
         raise typer.Exit(1)

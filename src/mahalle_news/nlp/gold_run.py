@@ -11,7 +11,7 @@ from mahalle_news.errors import InputError, Location
 from mahalle_news.nlp.classifier import load_default
 from mahalle_news.nlp.evaluate import EvalReport, GoldArticle, load_gold, score
 from mahalle_news.nlp.inputs import iter_jsonl
-from mahalle_news.nlp.pipeline import extract, load_pipeline
+from mahalle_news.nlp.pipeline import extract_many, load_pipeline
 
 
 def gold_files(path: Path) -> list[Path]:
@@ -42,12 +42,8 @@ def claimed_facts(result: dict[str, Any]) -> list[dict[str, Any]]:
 def extract_gold(articles: list[GoldArticle], model: Path | None = None) -> dict[str, list[dict[str, Any]]]:
     nlp = load_pipeline(model)
     classifier = load_default()
-    out: dict[str, list[dict[str, Any]]] = {}
-    for a in articles:
-        published = dt.date.fromisoformat(a.published[:10]) if a.published else None
-        result = extract(nlp, a.text, article_id=a.id, published=published, classifier=classifier)
-        out[a.id] = claimed_facts(result.to_dict())
-    return out
+    items = ((a.id, a.text, dt.date.fromisoformat(a.published[:10]) if a.published else None) for a in articles)
+    return {r.id: claimed_facts(r.to_dict()) for r in extract_many(nlp, items, classifier=classifier)}
 
 
 def predictions_from_files(paths: list[Path]) -> dict[str, list[dict[str, Any]]]:

@@ -97,6 +97,8 @@ def _name_at(text: str, pos: int, reg: Registry, forward: bool = True) -> tuple[
         return s, e, " ".join(p[2] for p in parts)
     words = _words(text, max(0, pos - 60), pos)
     for k in range(len(words) - 1):
+        if words[k][2] not in reg.first_names and fold(words[k][2]) not in reg.folded_honorifics:
+            continue  # a name starts with a given name or an honorific: skip the rest cheaply
         got = _name_at(text, words[k][0], reg, forward=True)
         if got is not None and text[got[1] : pos].strip(" ،") == "":
             return got

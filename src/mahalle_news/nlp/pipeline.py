@@ -10,7 +10,7 @@ config, keep their patterns in data files, and save/load them with ``to_disk``/`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,16 +225,40 @@ class ArticleResult:
         }
 
 
-def extract(
-    nlp: Language, text: str, *, article_id: str = "", published: dt.date | None = None, classifier: Any = None
-) -> ArticleResult:
-    """Facts of one article (and its relevance when a classifier is given)."""
+def _run(nlp: Language, text: str, article_id: str, published: dt.date | None) -> tuple[ArticleResult, str]:
     doc = make_doc(nlp, text, published)
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     ctx = _ctx(doc)
-    result = ArticleResult(article_id, ctx.main_province, list(doc._.facts or []))
-    if classifier is not None:
-        c = classifier.predict(text)
-        result.relevance, result.relevant, result.topics = round(c.relevance, 4), c.relevant, c.topics
-    return result
+    return ArticleResult(article_id, ctx.main_province, list(doc._.facts or [])), ctx.norm.text
+
+
+def extract_many(
+    nlp: Language,
+    articles: Iterable[tuple[str, str, dt.date | None]],
+    *,
+    classifier: Any = None,
+    batch_size: int = 64,
+) -> Iterator[ArticleResult]:
+    """Facts of each ``(id, text, published)``, in order; the classifier runs on batches of ``batch_size``."""
+    batch: list[tuple[ArticleResult, str]] = []
+    for article_id, text, published in articles:
+        batch.append(_run(nlp, text, article_id, published))
+        if len(batch) >= batch_size:
+            yield from _classified(batch, classifier)
+            batch = []
+    yield from _classified(batch, classifier)
+
+
+def _classified(batch: list[tuple[ArticleResult, str]], classifier: Any) -> list[ArticleResult]:
+    if classifier is not None and batch:
+        for (result, _), c in zip(batch, classifier.predict_normalized([t for _, t in batch]), strict=True):
+            result.relevance, result.relevant, result.topics = round(c.relevance, 4), c.relevant, c.topics
+    return [result for result, _ in batch]
+
+
+def extract(
+    nlp: Language, text: str, *, article_id: str = "", published: dt.date | None = None, classifier: Any = None
+) -> ArticleResult:
+    """Facts of one article (and its relevance when a classifier is given)."""
+    return next(extract_many(nlp, [(article_id, text, published)], classifier=classifier))
