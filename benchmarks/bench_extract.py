@@ -10,28 +10,16 @@ trained model is present, the relevance/topic classifier. Goal: ≥ 300 articles
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import time
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from _corpus import corpus_articles
+
 from mahalle_news.nlp.classifier import load_default
 from mahalle_news.nlp.pipeline import extract_many, load_pipeline
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def corpus_articles() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus" / "gold").glob("part_*/articles/*.txt"))]
-    classifier = REPO / "corpus" / "classifier" / "articles.jsonl"
-    if classifier.exists():
-        texts += [json.loads(line)["text"] for line in classifier.read_text(encoding="utf-8").splitlines() if line]
-    if not texts:
-        raise SystemExit("no articles under corpus/: nothing to measure")
-    return texts
 
 
 def main() -> None:

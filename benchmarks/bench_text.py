@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import time
-from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from _corpus import corpus_articles
 from hazm import Normalizer
 
 from mahalle_news.text.dates import find_dates
@@ -26,18 +25,6 @@ from mahalle_news.text.money import find_money
 from mahalle_news.text.normalize import normalize
 from mahalle_news.text.numbers import find_numbers
 from mahalle_news.text.places import find_dateline, find_places, gazetteer
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def corpus_articles() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpus" / "gold").glob("part_*/articles/*.txt"))]
-    classifier = REPO / "corpus" / "classifier" / "articles.jsonl"
-    if classifier.exists():
-        texts += [json.loads(line)["text"] for line in classifier.read_text(encoding="utf-8").splitlines() if line]
-    if not texts:
-        raise SystemExit("no articles under corpus/: nothing to measure")
-    return texts
 
 
 def main() -> None:
