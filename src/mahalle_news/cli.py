@@ -218,6 +218,22 @@ def demo(
     Console().print(table)
 
 
+@app.command()
+def settings() -> None:
+    """List every setting: its environment variable, default and meaning."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from mahalle_news.config import Settings
+
+    table = Table(title="mahalle-news settings (environment variables)")
+    for col in ("variable", "default", "meaning"):
+        table.add_column(col)
+    for row in Settings.describe():
+        table.add_row(*row)
+    Console().print(table)
+
+
 def main() -> None:
     app()
 

@@ -32,6 +32,14 @@ def test_gold_gate_floors_hold(report: EvalReport) -> None:
     assert violations == [], "\n" + report.table()
 
 
+def test_gold_gate_heldout_floors_hold() -> None:
+    """The held-out set (corpus/heldout) was written apart from the extractor and is never tuned on: its floors
+    guard against regressions on articles the rules were not fitted to."""
+    heldout = run_gold(REPO / "corpus" / "heldout" / "gold.jsonl")
+    floors = json.loads((REPO / "corpus" / "heldout" / "baseline.json").read_text(encoding="utf-8"))
+    assert check_floors(heldout, floors) == [], "\n" + heldout.table()
+
+
 def test_gold_gate_targets_of_the_issue(report: EvalReport) -> None:
     for kind in ("neighbourhood_count", "budget", "program"):
         assert report.row(kind).f1 >= 0.95, (kind, report.table())

@@ -310,7 +310,7 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
             return None
         kind = "budget"
         fields = {"rials": money.rials, "approx": money.approx}
-        ev_end = _norm_end(ctx, money.span[1])
+        ev_end = money.norm_span[1]
     else:
         m = _NEXT_WORDS.match(t, end)
         first = m.group(1).split()[0] if m else ""
@@ -351,17 +351,6 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
     if approx is None and "approx" in fields:
         confidence += 0.02
     return _make(ctx, kind, fields, (q[1][0] if q else start, ev_end), confidence)
-
-
-def _norm_end(ctx: Context, orig_end: int) -> int:
-    for m in ctx.money:
-        if m.span[1] == orig_end:
-            # the money mention's end in normalised text: find the currency word after the number
-            for n in ctx.numbers:
-                if n.span == m.number_span:
-                    cur = re.match(rf"[ \u200c]*{_W}", ctx.norm.text[n.norm_span[1] :])
-                    return n.norm_span[1] + (cur.end() if cur else 0)
-    return orig_end
 
 
 def _make(ctx: Context, kind: str, fields: dict[str, Any], norm_span: tuple[int, int], confidence: float) -> Fact:

@@ -115,8 +115,3 @@ def read_data_dir(path: Path | None = None) -> dict[str, str]:
         else:
             texts[name] = resources.files("mahalle_news.nlp").joinpath("data", name).read_text(encoding="utf-8")
     return texts
-
-
-@functools.cache
-def default_registry() -> Registry:
-    return Registry.from_texts(read_data_dir())

@@ -42,6 +42,7 @@ class MoneyMention:
     approx: str | None = None
     qualifier_span: tuple[int, int] | None = None
     number_span: tuple[int, int] = (0, 0)
+    norm_span: tuple[int, int] = (0, 0)  # the amount with its currency word, in the normalised text
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -98,6 +99,7 @@ def find_money(text: str | Normalized, numbers: list[NumberMention] | None = Non
                 approx=q[0] if q else None,
                 qualifier_span=norm.to_original(*q[1]) if q else None,
                 number_span=num.span,
+                norm_span=(num.norm_span[0], end_norm),
             )
         )
     return out

@@ -70,9 +70,6 @@ class OffsetMap:
     def is_identity(self) -> bool:
         return len(self._d) == 1 and self._ident[0] and self.derived_len == self.source_len
 
-    def __len__(self) -> int:
-        return len(self._d)
-
 
 class ChainMap:
     """Several derivations one after the other: ``maps[0]`` is closest to the original text."""

@@ -98,11 +98,6 @@ class Gazetteer:
     def lookup(self, name: str) -> list[Place]:
         return self.by_key.get(fold(name), [])
 
-    def province_of(self, name: str) -> str | None:
-        """The province of a place name when it is unambiguous."""
-        provinces = {p.province for p in self.lookup(name)}
-        return provinces.pop() if len(provinces) == 1 else None
-
 
 def _spellings(name: str) -> set[str]:
     """Every way a feed writes a multi-part name: each separator as space, ZWNJ or nothing."""
