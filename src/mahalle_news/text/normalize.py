@@ -101,6 +101,12 @@ def _char_table() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
 
 
 @functools.cache
+def _translatable() -> re.Pattern[str]:
+    one, _, _ = _char_table()
+    return re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(one)) + "]")
+
+
+@functools.cache
 def hazm_normalizer() -> Normalizer:
     """hazm's ``Normalizer``, constructed once with :data:`HAZM_OPTIONS`."""
     return Normalizer(**HAZM_OPTIONS)
@@ -111,7 +117,8 @@ def _stage_chars(text: str) -> tuple[str, OffsetMap]:
     table built from hazm's tables; the rare runs that change length (diacritics, ligatures, marks) through
     hazm's ``Normalizer`` itself, one run at a time, so every edit is located."""
     one, _, changing = _char_table()
-    text = text.translate(one)
+    if _translatable().search(text):  # most articles need no translation at all: a scan in C decides
+        text = text.translate(one)
     if not changing.search(text):
         return text, OffsetMap.identity(len(text))
     rw = Rewriter(text)

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import ahocorasick
+
 from mahalle_news.text import lexemes as lx
 from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, normalize
 
@@ -23,8 +25,37 @@ _L = f"[{PERSIAN_LETTERS}]"
 _WORD = f"{_L}+(?:\u200c{_L}+)*"
 _DIGITS = r"\d{1,3}(?:[,٬]\d{3})+(?:[.٫]\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:[.٫]\d+)?(?:/\d+(?![/\d]))?"
 #: Only words whose first two letters can begin a number word are looked at (the scan stays in C).
-_STARTS = "|".join(sorted({w[:2] for w in lx.STARTERS if len(w) >= 2}))
-_CANDIDATE = re.compile(rf"(?P<date>\d{{1,4}}[/\-]\d{{1,2}}[/\-]\d{{1,4}})|(?P<d>{_DIGITS})|(?<!{_L})(?P<w>{_WORD})")
+_DATE_LIKE = re.compile(r"\d{1,4}[/\-]\d{1,2}[/\-]\d{1,4}")
+_DIGIT_START = re.compile(r"(?<!\d)\d")
+_WORD_AT = re.compile(_WORD)
+_LETTERS = frozenset(PERSIAN_LETTERS + "\u200c")
+
+
+@functools.cache
+def _starters() -> ahocorasick.Automaton:
+    """Every written form that can begin a number word, for a scan in C."""
+    automaton = ahocorasick.Automaton()
+    for word in lx.STARTERS:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+def _candidates(t: str) -> list[tuple[int, bool]]:
+    """(position, is a word) where a number may start: digit runs and words that begin like a number word,
+    skipping dates written with slashes or dashes (the date parser reads those)."""
+    dates = [m.span() for m in _DATE_LIKE.finditer(t)]
+    out = [(m.start(), False) for m in _DIGIT_START.finditer(t)]
+    for end, length in _starters().iter_long(t):
+        start = end - length + 1
+        if start == 0 or t[start - 1] not in _LETTERS:
+            out.append((start, True))
+    out.sort()
+    if dates:
+        out = [c for c in out if not any(s <= c[0] < e for s, e in dates)]
+    return out
+
+
 _NEXT = re.compile(rf"[ \u200c]*(?:(?P<and>و)[ \u200c]+)?(?:(?P<d>{_DIGITS})|(?P<w>{_WORD}))")
 _NEXT_WORD = re.compile(rf"[ \u200c]*({_WORD})")
 _PREV_WORD = re.compile(rf"({_WORD})[ \u200c]*$")
@@ -225,24 +256,24 @@ def find_numbers(text: str | Normalized) -> list[NumberMention]:
     t = norm.text
     out: list[NumberMention] = []
     pos = 0
-    for m in _CANDIDATE.finditer(t):
-        if m.start() < pos or m.lastgroup == "date":
+    for at, is_word in _candidates(t):
+        if at < pos:
             continue
-        if m.lastgroup == "w":
-            first = m.group("w")
+        first = ""
+        if is_word:
+            word = _WORD_AT.match(t, at)
+            first = word.group() if word else ""
             if not _may_start(first):
                 continue
-        got = _parse_at(t, m.start())
+        got = _parse_at(t, at)
         if got is None:
-            if m.lastgroup == "w":
-                prefix = _counted_prefix(m.group("w"))
-                if prefix:
-                    ph = _Phrase()
-                    ph.add_small(lx.SMALL[prefix], from_digits=False)
-                    ph.has_words = True
-                    got = (m.start(), m.start() + len(prefix), ph, False)
-            if got is None:
+            prefix = _counted_prefix(first) if first else None
+            if not prefix:
                 continue
+            ph = _Phrase()
+            ph.add_small(lx.SMALL[prefix], from_digits=False)
+            ph.has_words = True
+            got = (at, at + len(prefix), ph, False)
         start, end, phrase, negative = got
         if not _accept(t, start, end, phrase):
             continue
