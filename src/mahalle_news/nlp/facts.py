@@ -160,7 +160,11 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     for start_, _, province in sorted(found):
         if end <= start_ < clause_end:
             gap = t[end:start_]
-            if _PLACE_AFTER.fullmatch(gap) or (province == NATIONAL and _NOUN_PHRASE_GAP.fullmatch(gap)):
+            if (
+                _PLACE_AFTER.fullmatch(gap)
+                or (province == NATIONAL and _NOUN_PHRASE_GAP.fullmatch(gap))
+                or len(gap.split()) <= 1  # «۱۲ محله کرمان»
+            ):
                 # «۳۸ محله در استان زنجان», «۱۲۰ محله سهم استان اصفهان», «۲ هزار و ۲۰ محله کشور»
                 after_pick = (len(gap.split()), province)
             break
@@ -168,7 +172,8 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     if before:
         nearest = max(before)
         between = t[nearest[1] : pos]
-        if after_pick is None or (not re.search("[،:؛]", between) and len(between.split()) < after_pick[0]):
+        closer = not re.search("[،:؛]", between) and len(between.split()) < after_pick[0] if after_pick else True
+        if after_pick is None or (after_pick[0] > 3 and closer):
             return nearest[2]  # «در کشور ۲ هزار و ۲۰ محله …» beats a place further on, within one clause
     if after_pick is not None:
         return after_pick[1]

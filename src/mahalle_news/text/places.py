@@ -26,16 +26,17 @@ _KINDS = (PROVINCE, COUNTY, CITY)
 _LETTERS = frozenset(PERSIAN_LETTERS + ZWNJ)
 #: Words before a name that make it a place: «شهرستان محلات», «استاندار البرز».
 CUES = frozenset(
-    "استان شهرستان شهر بخش بندر جزیره استانداری فرمانداری شهرداری استاندار فرماندار شهردار امام\u200cجمعه "
-    "مردم ساکنان نماینده مرکز".split()
+    "استان شهرستان شهر بندر جزیره استانداری فرمانداری شهرداری استاندار فرماندار شهردار امام\u200cجمعه".split()
 )
 #: After these a province name that is also a word is still the province: «در البرز»، «از فارس».
 _PROVINCE_CUES = frozenset("در از به".split())
 #: «خبرگزاری فارس» is an agency; after these, a name is a street, neighbourhood or building («محله جعفرآباد»).
 _NEGATIVE_CUES = frozenset(
     "خبرگزاری روزنامه پایگاه باشگاه تیم ماه محله شهرک روستای خیابان میدان کوی بلوار کوچه پارک بوستان مسجد "
-    "بیمارستان مدرسه هتل بزرگراه".split()
+    "بیمارستان مدرسه هتل بزرگراه بخش".split()  # «بخش مرکزی» is a district, not the province
 )
+#: «۱۲ محله یزد»: after a count of neighbourhoods, «محله» does not make the next name a neighbourhood's.
+_COUNTED_NEIGHBOURHOOD = re.compile(r"(?:\d|[۰-۹])[ ]*(?:محله|محلات)[ ]*$")
 AGENCIES = (
     "ایرنا",
     "ایسنا",
@@ -148,8 +149,9 @@ def _mention(places: list[Place], span: tuple[int, int], text: str, cue: str | N
 
 
 @functools.lru_cache(maxsize=4096)
-def _resolve(key: str) -> tuple[str, list[str], list[str], int]:
-    return _rank(gazetteer().by_key[key])
+def _resolve(key: str) -> tuple[str, tuple[str, ...], tuple[str, ...], int]:
+    name, kinds, provinces, best = _rank(gazetteer().by_key[key])
+    return name, tuple(kinds), tuple(provinces), best  # shared between calls: immutable
 
 
 def _rank(places: list[Place]) -> tuple[str, list[str], list[str], int]:
@@ -186,7 +188,7 @@ def find_places(text: str | Normalized) -> list[PlaceMention]:
             continue
         places = gaz.by_key[key]
         before = _word_before(t, start)
-        if before in _NEGATIVE_CUES:
+        if before in _NEGATIVE_CUES and not (before == "محله" and _COUNTED_NEIGHBOURHOOD.search(t, 0, start)):
             continue
         if all(p.ambiguous for p in places):
             is_province = any(p.kind == PROVINCE for p in places)
@@ -207,7 +209,8 @@ def _found(norm: Normalized, start: int, end: int, key: str, before: str) -> Pla
     o_start, o_end = norm.to_original(start, end)
     name, kinds, provinces, best = _resolve(key)
     return PlaceMention(
-        (o_start, o_end), name, kinds, provinces, norm.original[o_start:o_end], before or None, best, (start, end)
+        (o_start, o_end), name, list(kinds), list(provinces), norm.original[o_start:o_end], before or None, best,
+        (start, end),
     )
 
 
@@ -221,7 +224,7 @@ def prefer_province(places: list[PlaceMention], province: str) -> None:
 
 _AGENCY = "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True))
 _DATELINE = re.compile(
-    rf"^[\s\u200f]*(?P<place>[{PERSIAN_LETTERS}{ZWNJ} ]{{2,30}}?)[ ]*[-–—][ ]*(?:(?:{_AGENCY})[ ]*[-–—])?"
+    rf"(?m)^[\s\u200f]*(?P<place>[{PERSIAN_LETTERS}{ZWNJ} ]{{2,30}}?)[ ]*[-–—][ ]*(?:(?:{_AGENCY})[ ]*[-–—])?"
 )
 _REPORT_FROM = re.compile(
     rf"به گزارش[ ]+(?:خبرگزاری[ ]+|خبرنگار[ ]+)?(?:[{PERSIAN_LETTERS}{ZWNJ} ]{{0,30}}?)[ ]+از[ ]+"
