@@ -143,3 +143,31 @@ def test_cli_eval_bad_gold_names_file_and_line(tmp_path: Path) -> None:
     gold.write_text('{"id": "x", "file": "nope.txt", "facts": []}\nnot json\n', encoding="utf-8")
     result = runner.invoke(app, ["eval", str(gold)])
     assert result.exit_code == 2 and str(gold) in result.stderr and "Traceback" not in result.output
+
+
+def test_cli_extract_spans_index_a_crlf_file(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.txt"
+    path.write_bytes("یزد- خبر اول.\r\n۱۲ محله در یزد شناسایی شد.\r\n".encode())
+    result = runner.invoke(app, ["extract", str(path)])
+    assert result.exit_code == 0, result.stderr
+    raw = path.read_bytes().decode("utf-8")
+    (count,) = [f for f in json.loads(result.stdout)["facts"] if f["type"] == "neighbourhood_count"]
+    assert raw[count["span"][0] : count["span"][1]] == "۱۲"
+
+
+def test_cli_extract_title_does_not_hide_the_dateline(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        json.dumps({"id": "x", "title": "خبر محله‌ها", "text": "اهواز- ایرنا- ۵ محله شناسایی شد."}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["extract", str(path)])
+    assert json.loads(result.stdout)["province"] == "خوزستان"
+
+
+def test_cli_extract_unknown_model_folder_is_an_error(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("۱۲ محله", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(article), "--model", str(tmp_path / "none")])
+    assert result.exit_code == 2 and "no saved pipeline" in result.stderr

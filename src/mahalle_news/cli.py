@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location, MahalleError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="mahalle-news: facts from Persian news.")
@@ -31,15 +32,18 @@ def _parse_date(value: str | None, where: Location | None = None) -> dt.date | N
     return parse_date(value, where or Location())
 
 
+def _limited(text: str, limit: int, where: Location) -> str:
+    if len(text) > limit:
+        raise InputError(
+            f"text of {len(text):,} characters is over the limit of {limit:,} (MAHALLE_MAX_TEXT_CHARS)", location=where
+        )
+    return text
+
+
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", location=Location(str(path))) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", location=Location(str(path))) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or "cannot be read", location=Location(str(path))) from None
+    from mahalle_news.nlp.inputs import read_article_file
+
+    return read_article_file(path)
 
 
 @app.command()
@@ -62,13 +66,14 @@ def inspect(
     failed = False
     try:
         reference = _parse_date(date, Location(field="--date"))
+        limit = Settings.from_env().max_text_chars
         sources = sum(x is not None for x in (text, file, jsonl))
         if sources != 1:
             raise InputError("give exactly one of TEXT, --file or --jsonl")
         if text is not None:
-            _emit(analyse(text, reference))
+            _emit(analyse(_limited(text, limit, Location(field="TEXT")), reference))
         elif file is not None:
-            _emit(analyse(_read_text(file), reference))
+            _emit(analyse(_limited(_read_text(file), limit, Location(str(file))), reference))
         else:
             assert jsonl is not None
             for n, item in iter_jsonl(jsonl):
@@ -87,6 +92,12 @@ def inspect(
                     continue
                 try:
                     published = _parse_date(item.get("published"), Location(str(jsonl), n, "published"))
+                except InputError as err:
+                    _fail(err)
+                    failed = True
+                    continue
+                try:
+                    value = _limited(value, limit, Location(str(jsonl), n, "text"))
                 except InputError as err:
                     _fail(err)
                     failed = True
@@ -127,6 +138,10 @@ def extract(
                 yield item.id, item.full_text, item.published
 
     for result in extract_many(nlp, good_articles(), classifier=classifier):
+        if result.error is not None:
+            _fail(InputError(result.error, location=Location(field=f"article {result.id}")))
+            failed = True
+            continue
         _emit(result.to_dict())
     if failed:
         raise typer.Exit(1)
@@ -146,6 +161,14 @@ def evaluate(
     from mahalle_news.nlp.evaluate import check_floors
     from mahalle_news.nlp.gold_run import load_floors, predictions_from_files, run_gold
 
+    if not predictions:
+        from mahalle_news.nlp.classifier import load_default
+
+        if load_default() is None:
+            sys.stderr.write(
+                "mahalle-news: warning: no trained classifier (run `mahalle-news train`); "
+                "every article's facts are scored as if relevant\n"
+            )
     try:
         report = run_gold(gold, predictions_from_files(predictions) if predictions else None)
         if as_json:
@@ -194,11 +217,12 @@ def demo(
     from rich.console import Console
     from rich.table import Table
 
+    from mahalle_news.config import project_dir
     from mahalle_news.nlp.classifier import load_default
     from mahalle_news.nlp.pipeline import extract as run_extract
     from mahalle_news.nlp.pipeline import load_pipeline
 
-    root = Path(__file__).resolve().parents[2] / "corpus" / "gold"
+    root = project_dir(Settings.from_env().corpus_dir) / "gold"
     files = sorted(root.glob("part_*/articles/*.txt"))[:articles]
     if not files:
         _fail(InputError("no demo articles found", location=Location(str(root))))

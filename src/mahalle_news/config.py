@@ -54,6 +54,19 @@ class Settings:
         return [(ENV_PREFIX + f.name.upper(), str(f.default), f.metadata["help"]) for f in fields(cls)]
 
 
+#: The checkout this package runs from, when it runs from one (an editable install); None in a wheel install.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+def project_dir(configured: Path) -> Path:
+    """A folder named by a setting (``models``, ``corpus``): as configured when it exists (relative to the working
+    directory), else the same folder in the checkout this package runs from."""
+    if configured.exists() or configured.is_absolute():
+        return configured
+    in_checkout = _CHECKOUT / configured
+    return in_checkout if in_checkout.exists() else configured
+
+
 def _coerce(name: str, kind: Any, raw: str) -> Any:
     kind_name = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
     if kind_name == "int":

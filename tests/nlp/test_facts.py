@@ -113,3 +113,29 @@ def test_facts_sentences_do_not_break_decimals() -> None:
     text = "رشد ۱۱.۵ درصد بود. سپس افزایش یافت!\nپایان"
     spans = split_sentences(text)
     assert [text[s:e] for s, e in spans] == ["رشد ۱۱.۵ درصد بود.", " سپس افزایش یافت!", "پایان"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "province"),
+    [
+        ("۳۸ محله در استان زنجان و ۲۰ محله در استان قزوین شناسایی شده است.", 20, "قزوین"),
+        ("برای ۱۲ محله کرمان اعتبار تخصیص یافت.", 12, "کرمان"),
+        ("۱۲ محله در بخش مرکزی شهرستان بوشهر بازآفرینی می‌شود.", 12, "بوشهر"),
+    ],
+)
+def test_facts_place_named_with_the_figure_wins(nlp: Any, text: str, value: int, province: str) -> None:
+    assert (value, province) in {(f["value"], f["province"]) for f in _facts(nlp, text, "neighbourhood_count")}
+
+
+def test_facts_neighbourhoods_word_is_not_the_city(nlp: Any) -> None:
+    (population,) = _facts(nlp, "نیم میلیون نفر از ساکنان محلات یزد در حاشیه شهر زندگی می‌کنند.", "population")
+    assert population["province"] == "یزد"
+
+
+def test_facts_one_bad_article_does_not_lose_the_others(nlp: Any) -> None:
+    from mahalle_news.nlp.pipeline import extract_many
+
+    items = [("ok", "یزد- ۱۲ محله شناسایی شد.", None), ("huge", "1" * 5000 + " میلیون میلیارد", None)]
+    results = list(extract_many(nlp, items))
+    assert [r.id for r in results] == ["ok", "huge"]
+    assert results[0].facts and results[1].error is None

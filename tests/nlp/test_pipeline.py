@@ -54,3 +54,22 @@ def test_pipeline_spans_are_exposed_on_the_doc() -> None:
     assert [s.text for s in doc.spans["programs"]] == ["طرح کرامت"]
     assert "کرمان" in [s.text for s in doc.spans["places"]]
     assert doc._.facts
+
+
+def test_pipeline_loads_with_plain_spacy_in_a_fresh_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    build_pipeline().to_disk(tmp_path / "p")
+    code = (
+        "import spacy, sys; nlp = spacy.load(sys.argv[1]); doc = nlp('یزد- ۱۲ محلهمحور در یزد شناسایی شد.');"
+        "f = [x for x in doc._.facts if x.type == 'neighbourhood_count'][0];"
+        "print(doc.text[f.span[0]:f.span[1]], f.fields['province'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p")], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["۱۲", "یزد"]
+
+
+def test_pipeline_missing_model_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no saved pipeline"):
+        load_pipeline(tmp_path / "nowhere")

@@ -47,3 +47,17 @@ def test_dates_pass_conformance_completely() -> None:
     for case in load_conformance("jalali_dates.jsonl"):
         (d,) = find_dates(case["text"])
         assert d.gregorian == case["gregorian"].removesuffix("T00:00:00"), case["text"]
+
+
+def test_dates_two_digit_year_at_the_end_of_a_clause() -> None:
+    (d,) = find_dates("پیروزی ۲۲ بهمن ۵۷، روز ملی است")
+    assert d.jalali == "1357-11-22" and not d.year_inferred
+
+
+def test_dates_impossible_time_keeps_the_date() -> None:
+    (d,) = find_dates("۳ مهر ۱۴۰۴ ساعت ۲۴:۰۰")
+    assert d.gregorian == "2025-09-25"
+
+
+def test_dates_reference_outside_the_calendar_is_harmless() -> None:
+    assert find_dates("۲۱ فروردین", dt.date(9999, 12, 31)) == []

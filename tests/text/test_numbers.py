@@ -100,3 +100,14 @@ def test_numbers_pass_conformance_mentions_97_percent() -> None:
             if not ok:
                 misses.append((case["text"][span[0] : span[1]], exp))
     assert hit / total >= 0.97, misses
+
+
+def test_numbers_range_carries_a_compound_scale() -> None:
+    a, b = find_numbers("۲ تا ۳ هزار میلیارد تومان")
+    assert (a.value, b.value) == (2 * 10**12, 3 * 10**12)
+
+
+@pytest.mark.parametrize("text", ["1" * 400 + ".5", "1" * 5000, "۹" * 30 + " میلیارد میلیارد"])
+def test_numbers_absurd_figures_do_not_crash(text: str) -> None:
+    for n in find_numbers(text):
+        assert abs(n.value) < 10**24

@@ -53,3 +53,11 @@ def test_offsets_rewriter_rejects_out_of_order_edits() -> None:
     rw.replace(2, 3, "")
     with pytest.raises(ValueError):
         rw.replace(0, 1, "")
+
+
+def test_offsets_deleted_edges_stay_outside_spans() -> None:
+    from mahalle_news.text.numbers import find_numbers
+
+    text = "\ufeff  ۱۲ محله\u200f"
+    (n,) = find_numbers(text)
+    assert text[n.span[0] : n.span[1]] == "۱۲"

@@ -388,8 +388,10 @@ def _read_meta(path: Path) -> dict[str, Any]:
 
 
 def default_model_dir() -> Path:
-    """``<repo>/models/classifier``: where the committed model lives."""
-    return Path(__file__).resolve().parents[3] / "models" / "classifier"
+    """``models/classifier`` under the ``models_dir`` setting: where the committed model lives."""
+    from mahalle_news.config import Settings, project_dir
+
+    return project_dir(Settings.from_env().models_dir) / "classifier"
 
 
 @functools.cache

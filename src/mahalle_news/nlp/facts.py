@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,11 +110,17 @@ class Context:
     unit_keys: list[tuple[str, ...]]  # counted units, folded word by word, longest first
     dateline: PlaceMention | None = None
     main_province: str | None = None
+    doc_is_normalised: bool = True  # False when a plain ``nlp(text)`` made the Doc from the original text
     _sentence_starts: list[int] = field(default_factory=list)
+    _place_starts: list[int] = field(default_factory=list)
+
+    def places_between(self, start: int, end: int) -> tuple[int, int]:
+        """Index range of the places that start within ``[start, end)`` (places are in text order)."""
+        if len(self._place_starts) != len(self.places):
+            self._place_starts = [p.norm_span[0] for p in self.places]
+        return bisect_left(self._place_starts, start), bisect_left(self._place_starts, end)
 
     def sentence_of(self, pos: int) -> int:
-        from bisect import bisect_right
-
         if not self._sentence_starts:
             self._sentence_starts = [s for s, _ in self.sentences]
         return max(0, bisect_right(self._sentence_starts, pos) - 1)
@@ -146,12 +153,10 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     nearest one before it in the sentence, else after it, else the nearest place before the sentence, the
     dateline, the article's main province. A city or county resolves to its province."""
     t = ctx.norm.text
-    si = ctx.sentence_of(pos)
-    s_start, s_end = ctx.sentences[si] if ctx.sentences else (0, len(t))
+    s_start, s_end = _window(ctx, pos, end)
+    lo, hi = ctx.places_between(s_start, s_end)
     found: list[tuple[int, int, str]] = [
-        (p.norm_span[0], p.norm_span[1], p.province)
-        for p in ctx.places
-        if s_start <= p.norm_span[0] < s_end and p.province
+        (p.norm_span[0], p.norm_span[1], p.province) for p in ctx.places[lo:hi] if p.province
     ]
     found += [(m.start(), m.end(), NATIONAL) for m in _NATIONAL_NEAR.finditer(t, s_start, s_end)]
     clause = _AFTER_CLAUSE.match(t, end)
@@ -180,26 +185,38 @@ def province_at(ctx: Context, pos: int, end: int) -> str | None:
     after = [f for f in found if f[0] >= end]
     if after:
         return min(after)[2]
-    earlier = [
-        p
-        for p in ctx.places
-        if p.norm_span[1] <= s_start and p.province and (p.cue not in _TITLE_CUES or p.province == ctx.main_province)
-    ]
-    if earlier:
-        return earlier[-1].province
+    for k in range(lo - 1, -1, -1):  # the nearest place before the sentence
+        p = ctx.places[k]
+        if p.province and (p.cue not in _TITLE_CUES or p.province == ctx.main_province):
+            return p.province
     if ctx.dateline is not None and ctx.dateline.province:
         return ctx.dateline.province
     return ctx.main_province
 
 
+#: How far around a figure its sentence is read: bounds the work on texts with giant sentences.
+_RADIUS = 1000
+
+
+def _window(ctx: Context, start: int, end: int) -> tuple[int, int]:
+    """The figure's sentence, clipped to ``_RADIUS`` characters on either side of it."""
+    s_start, s_end = ctx.sentences[ctx.sentence_of(start)] if ctx.sentences else (0, len(ctx.norm.text))
+    return max(s_start, start - _RADIUS), min(s_end, end + _RADIUS)
+
+
+def _sentence_text(ctx: Context, start: int) -> str:
+    return ctx.norm.text[slice(*_window(ctx, start, start))]
+
+
 def _program_at(ctx: Context, pos: int) -> str | None:
-    si = ctx.sentence_of(pos)
-    s_start, s_end = ctx.sentences[si] if ctx.sentences else (0, len(ctx.norm.text))
+    """The program named in the figure's sentence (nearest), or the last one named before it when the sentence
+    says «این طرح / این برنامه»."""
+    s_start, s_end = _window(ctx, pos, pos)
     here = [p for p in ctx.programs if s_start <= p[0] < s_end]
     if here:
         return min(here, key=lambda p: abs(p[0] - pos))[2]
     sentence = ctx.norm.text[s_start:s_end]
-    if ("این طرح" in sentence or "این برنامه" in sentence) and ctx.programs:
+    if "این طرح" in sentence or "این برنامه" in sentence:
         earlier = [p for p in ctx.programs if p[0] < pos]
         return earlier[-1][2] if earlier else None
     return None
@@ -283,7 +300,7 @@ def quantity_facts(ctx: Context) -> list[Fact]:
                 fact.fields["status"] = "current"
                 out.append(prev)
         pending_from.clear()
-        sentence = t[slice(*ctx.sentences[ctx.sentence_of(start)])] if ctx.sentences else t
+        sentence = _sentence_text(ctx, start)
         if "status" not in fact.fields and _UPDATE_VERB.search(sentence) and _word_before(t, start) == "به":
             fact.fields["status"] = "current"
             for f in reversed(out):
@@ -327,8 +344,7 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
         elif first in _PERCENT or t[end : end + 2].strip().startswith("٪"):
             kind, fields = "percentage", {"value": n.value, "approx": approx}
         elif first == "نفر":
-            sentence = t[slice(*ctx.sentences[ctx.sentence_of(start)])] if ctx.sentences else t
-            if _RESIDENTS.search(sentence):
+            if _RESIDENTS.search(_sentence_text(ctx, start)):
                 kind, fields = "population", {"value": n.value, "approx": approx}
             else:
                 kind, fields = "quantity", {"value": n.value, "unit": "نفر"}
@@ -348,7 +364,7 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
     if program and kind in ("neighbourhood_count", "budget"):
         fields["program"] = program
     if kind == "budget":
-        sentence = t[slice(*ctx.sentences[ctx.sentence_of(start)])] if ctx.sentences else t
+        sentence = _sentence_text(ctx, start)
         if _PERIOD_EACH.search(sentence):
             fields["period"] = "per neighbourhood"
         elif _PERIOD_YEAR.search(sentence):
@@ -359,8 +375,8 @@ def _classify(ctx: Context, n: NumberMention, money: MoneyMention | None, like: 
 
 
 def _make(ctx: Context, kind: str, fields: dict[str, Any], norm_span: tuple[int, int], confidence: float) -> Fact:
-    si = ctx.sentence_of(norm_span[0])
-    s_norm = ctx.sentences[si] if ctx.sentences else (0, len(ctx.norm.text))
+    """A fact with its evidence: the span, and the sentence (clipped to ``_RADIUS`` around a giant one)."""
+    s_norm = _window(ctx, *norm_span)
     o_span = ctx.norm.to_original(*norm_span)
     s_orig = ctx.norm.to_original(*s_norm)
     sentence = ctx.norm.original[s_orig[0] : s_orig[1]].strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from mahalle_news.errors import InputError, Location
 from mahalle_news.nlp.classifier import load_default
 from mahalle_news.nlp.evaluate import EvalReport, GoldArticle, load_gold, score
-from mahalle_news.nlp.inputs import iter_jsonl
+from mahalle_news.nlp.inputs import iter_jsonl, parse_date
 from mahalle_news.nlp.pipeline import extract_many, load_pipeline
 
 
@@ -42,7 +41,7 @@ def claimed_facts(result: dict[str, Any]) -> list[dict[str, Any]]:
 def extract_gold(articles: list[GoldArticle], model: Path | None = None) -> dict[str, list[dict[str, Any]]]:
     nlp = load_pipeline(model)
     classifier = load_default()
-    items = ((a.id, a.text, dt.date.fromisoformat(a.published[:10]) if a.published else None) for a in articles)
+    items = ((a.id, a.text, parse_date(a.published, Location(str(a.file), field="published"))) for a in articles)
     return {r.id: claimed_facts(r.to_dict()) for r in extract_many(nlp, items, classifier=classifier)}
 
 
@@ -57,6 +56,8 @@ def predictions_from_files(paths: list[Path]) -> dict[str, list[dict[str, Any]]]
                 raise InputError("expected an object with a string id", location=Location(str(path), n, "id"))
             if not isinstance(obj.get("facts"), list):
                 raise InputError("missing or not a list", location=Location(str(path), n, "facts"))
+            if obj["id"] in out:
+                raise InputError(f"article {obj['id']!r} is predicted twice", location=Location(str(path), n, "id"))
             out[obj["id"]] = claimed_facts(obj)
     return out
 
@@ -73,6 +74,10 @@ def load_floors(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError("no such file", location=Location(str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"cannot be read as UTF-8 JSON ({exc.__class__.__name__})", location=Location(str(path))
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", location=Location(str(path), exc.lineno)) from None
     if not isinstance(data, dict):

@@ -35,9 +35,24 @@ def parse_date(value: Any, where: Location) -> dt.date | None:
     if not isinstance(value, str):
         raise InputError("must be an ISO date string (YYYY-MM-DD)", location=where)
     try:
-        return dt.date.fromisoformat(value[:10])
+        return dt.date.fromisoformat(value) if len(value) <= 10 else dt.datetime.fromisoformat(value).date()
     except ValueError:
         raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", location=where) from None
+
+
+def read_article_file(path: Path) -> str:
+    """A text file as it is on disk: UTF-8, line endings kept (offsets must index the file itself)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", location=Location(str(path))) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", location=Location(str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", location=Location(str(path))) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot be read", location=Location(str(path))) from None
 
 
 def _from_object(obj: Any, name: str, n: int) -> ArticleInput:
@@ -94,13 +109,9 @@ def iter_articles(paths: list[str]) -> Iterator[ArticleInput | InputError]:
         path = Path(raw)
         if raw != "-" and path.suffix == ".txt":
             try:
-                yield ArticleInput(path.stem, path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                yield InputError("no such file", location=Location(raw))
-            except UnicodeDecodeError as exc:
-                yield InputError(f"not UTF-8 text (byte {exc.start})", location=Location(raw))
-            except OSError as exc:
-                yield InputError(exc.strerror or "cannot be read", location=Location(raw))
+                yield ArticleInput(path.stem, read_article_file(path))
+            except InputError as err:
+                yield err
             continue
         if raw != "-" and path.suffix != ".jsonl":
             yield InputError("expected a .txt or .jsonl file, or - for JSON lines on stdin", location=Location(raw))

@@ -19,6 +19,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from mahalle_news.config import Settings
 from mahalle_news.errors import DataError
 from mahalle_news.nlp.facts import EXTRACTOR_VERSION, Context, Fact, assemble, main_province, split_sentences
 from mahalle_news.nlp.officials import find_officials
@@ -47,8 +48,18 @@ COMPONENTS = (
 def _ctx(doc: Doc) -> Context:
     ctx = doc._.mahalle
     if not isinstance(ctx, Context):
-        raise DataError("the document was not made with mahalle_news.nlp.pipeline.make_doc")
+        # a plain ``nlp(text)``: the Doc holds the original text; we work on its normalised copy
+        ctx = Context(normalize(doc.text), [], [], [], [], [], [], [], [])
+        ctx.doc_is_normalised = False
+        doc._.mahalle = ctx
     return ctx
+
+
+def _doc_span(doc: Doc, ctx: Context, start: int, end: int, label: str) -> Any:
+    """A Span over the Doc for a normalised-text range (the Doc holds either the normalised or the original text)."""
+    if not ctx.doc_is_normalised:
+        start, end = ctx.norm.to_original(start, end)
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
 
 
 class _DataComponent:
@@ -75,7 +86,10 @@ class _DataComponent:
             file = path / name
             if not file.exists():
                 raise DataError(f"{file}: missing from the saved pipeline")
-            texts[name] = file.read_text(encoding="utf-8")
+            try:
+                texts[name] = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DataError(f"{file}: cannot be read as UTF-8 ({exc.__class__.__name__})") from None
         self.texts = texts
         self.registry = Registry.from_texts(texts)
         return self
@@ -85,12 +99,12 @@ class _DataComponent:
 def make_text(nlp: Language, name: str) -> Any:
     def text_core(doc: Doc) -> Doc:
         ctx = _ctx(doc)
-        ctx.sentences = split_sentences(doc.text)
+        ctx.sentences = split_sentences(ctx.norm.text)
         ctx.numbers = find_numbers(ctx.norm)
         ctx.money = find_money(ctx.norm, ctx.numbers)
         ctx.dates = find_dates(ctx.norm, doc._.published)
         for start, end in ctx.sentences:  # spaCy sees our sentence starts; token boundaries may differ
-            span = doc.char_span(start, end, alignment_mode="expand")
+            span = _doc_span(doc, ctx, start, end, "SENT")
             if span is not None and len(span):
                 span[0].is_sent_start = True
         return doc
@@ -107,9 +121,7 @@ def make_places(nlp: Language, name: str) -> Any:
         ctx.main_province = main_province(ctx.places, ctx.dateline)
         if ctx.main_province:
             prefer_province(ctx.places, ctx.main_province)
-        doc.spans["places"] = [
-            s for p in ctx.places if (s := doc.char_span(*p.norm_span, label="PLACE", alignment_mode="expand"))
-        ]
+        doc.spans["places"] = [s for p in ctx.places if (s := _doc_span(doc, ctx, *p.norm_span, "PLACE"))]
         return doc
 
     return places
@@ -120,10 +132,8 @@ class ProgramsComponent(_DataComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         ctx = _ctx(doc)
-        ctx.programs = self.registry.find_programs(doc.text)
-        doc.spans["programs"] = [
-            s for a, b, _ in ctx.programs if (s := doc.char_span(a, b, label="PROGRAM", alignment_mode="expand"))
-        ]
+        ctx.programs = self.registry.find_programs(ctx.norm.text)
+        doc.spans["programs"] = [s for a, b, _ in ctx.programs if (s := _doc_span(doc, ctx, a, b, "PROGRAM"))]
         return doc
 
 
@@ -138,10 +148,8 @@ class OfficialsComponent(_DataComponent):
     def __call__(self, doc: Doc) -> Doc:
         ctx = _ctx(doc)
         place_ends = {p.norm_span[0]: p.norm_span[1] for p in ctx.places}
-        ctx.officials = find_officials(doc.text, ctx.sentences, self.registry, place_ends)
-        doc.spans["officials"] = [
-            s for o in ctx.officials if (s := doc.char_span(*o.name_span, label="PERSON", alignment_mode="expand"))
-        ]
+        ctx.officials = find_officials(ctx.norm.text, ctx.sentences, self.registry, place_ends)
+        doc.spans["officials"] = [s for o in ctx.officials if (s := _doc_span(doc, ctx, *o.name_span, "PERSON"))]
         return doc
 
 
@@ -186,15 +194,22 @@ def build_pipeline() -> Language:
 
 
 def default_model_dir() -> Path:
-    return Path(__file__).resolve().parents[3] / "models" / "pipeline"
+    from mahalle_news.config import Settings, project_dir
+
+    return project_dir(Settings.from_env().models_dir) / "pipeline"
 
 
 def load_pipeline(path: Path | None = None) -> Language:
-    """The saved pipeline from ``path`` (default ``models/pipeline``), or a freshly built one if none is saved."""
+    """The saved pipeline from ``path``; without one, ``models/pipeline`` if saved there, else a fresh build."""
+    if path is not None and not (path / "config.cfg").exists():
+        raise DataError(f"{path}: no saved pipeline here (config.cfg is missing)")
     path = path or default_model_dir()
-    if (path / "config.cfg").exists():
+    if not (path / "config.cfg").exists():
+        return build_pipeline()
+    try:
         return spacy.load(path)
-    return build_pipeline()
+    except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: the saved pipeline cannot be loaded ({exc})") from None
 
 
 def make_doc(nlp: Language, text: str, published: dt.date | None = None) -> Doc:
@@ -213,6 +228,7 @@ class ArticleResult:
     relevance: float | None = None
     relevant: bool | None = None
     topics: list[str] = field(default_factory=list)
+    error: str | None = None  # set when this article could not be processed; the others still are
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -242,8 +258,21 @@ def extract_many(
 ) -> Iterator[ArticleResult]:
     """Facts of each ``(id, text, published)``, in order; the classifier runs on batches of ``batch_size``."""
     batch: list[tuple[ArticleResult, str]] = []
+    limit = Settings.from_env().max_text_chars
     for article_id, text, published in articles:
-        batch.append(_run(nlp, text, article_id, published))
+        if len(text) > limit:
+            yield ArticleResult(
+                article_id,
+                None,
+                [],
+                error=f"text of {len(text):,} characters is over the limit of {limit:,} (MAHALLE_MAX_TEXT_CHARS)",
+            )
+            continue
+        try:
+            batch.append(_run(nlp, text, article_id, published))
+        except Exception as exc:  # one article's failure must not lose the others
+            yield ArticleResult(article_id, None, [], error=f"could not be processed: {exc.__class__.__name__}: {exc}")
+            continue
         if len(batch) >= batch_size:
             yield from _classified(batch, classifier)
             batch = []
@@ -251,7 +280,7 @@ def extract_many(
 
 
 def _classified(batch: list[tuple[ArticleResult, str]], classifier: Any) -> list[ArticleResult]:
-    if classifier is not None and batch:
+    if classifier is not None and batch:  # only articles that were processed reach here
         for (result, _), c in zip(batch, classifier.predict_normalized([t for _, t in batch]), strict=True):
             result.relevance, result.relevant, result.topics = round(c.relevance, 4), c.relevant, c.topics
     return [result for result, _ in batch]

@@ -69,7 +69,7 @@ _TIME = (
 )
 _TEXT_DATE = re.compile(
     rf"(?<!{_L})(?:(?:روز{_S1})?{_WEEKDAY}{_S}[،,]?{_S})?{_DAY}{_S1}{_MONTH}(?:{_S}ماه)?"
-    rf"(?:{_S}(?:سال{_S1})?(?P<year>[1۱][2-4۲-۴]\d\d|\d\d(?={_S}[،,]?{_S}ساعت))(?!\d))?{_TIME}(?!{_L})"
+    rf"(?:{_S}(?:سال{_S1})?(?P<year>[1۱][2-4۲-۴]\d\d|\d\d(?={_S}(?:[،,]?{_S}ساعت|[،,.؛:)»\n]|$)))(?!\d))?{_TIME}(?!{_L})"
 )
 _MONTH_ANCHOR = re.compile(rf"(?<!{_L})(?:{'|'.join(sorted(MONTHS, key=len, reverse=True))})(?!{_L})")
 _BACK, _AHEAD = 60, 90  # widest weekday + day before a month name; year and time after it
@@ -117,7 +117,10 @@ def _full_year(y: int, ndigits: int) -> int:
 def _resolve_year(month: int, day: int, reference: dt.date | None) -> int | None:
     if reference is None:
         return None
-    ref = jdatetime.date.fromgregorian(date=reference)
+    try:
+        ref = jdatetime.date.fromgregorian(date=reference)
+    except (ValueError, OverflowError):
+        return None  # a reference outside the Jalali calendar's range
     for year in (ref.year, ref.year - 1):
         try:
             cand = jdatetime.date(year, month, day)
@@ -188,7 +191,6 @@ def _make(
             hh, mm, ss = int(m.group("hh")), int(m.group("mm") or 0), int(m.group("ss") or 0)
             if hh < 24 and mm < 60 and ss < 60:
                 greg = dt.datetime(greg.year, greg.month, greg.day, hh, mm, ss)
-            else:
-                return None
+            # an impossible time («ساعت ۲۴:۰۰») leaves the date itself standing
     o_start, o_end = norm.to_original(start, end)
     return DateMention((o_start, o_end), greg.isoformat(), f"{year:04d}-{month:02d}-{day:02d}", inferred, weekday_ok)

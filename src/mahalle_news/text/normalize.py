@@ -142,15 +142,19 @@ def _hazm_piece(piece: str) -> str:
     _, multi, _ = _char_table()
     if all(ord(ch) in multi and not multi[ord(ch)] for ch in piece):
         return ""  # deletions only (diacritics, kashida, marks): no need to call hazm
-    out = []
-    for ch in piece:
-        replacement = multi.get(ord(ch), ch)
-        if replacement:
-            by_hazm = hazm_normalizer().normalize(ch)
-            # hazm spells most ligatures out; where its table misses one (ﻻ), ours does it
-            replacement = by_hazm if by_hazm != ch else replacement
-        out.append(replacement)
-    return "".join(out)
+    return "".join(_hazm_char(ch) for ch in piece)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hazm_char(ch: str) -> str:
+    """One length-changing character through hazm (once per distinct character)."""
+    _, multi, _ = _char_table()
+    replacement = multi.get(ord(ch), ch)
+    if replacement:
+        by_hazm = hazm_normalizer().normalize(ch)
+        # hazm spells most ligatures out; where its table misses one (ﻻ), ours does it
+        replacement = by_hazm if by_hazm != ch else replacement
+    return replacement
 
 
 _ZWNJ_RE = re.compile(f"{ZWNJ}+")

@@ -179,6 +179,10 @@ def _as_number(v: Fraction | int) -> int | float:
     return int(v) if v.denominator == 1 else float(v)
 
 
+_MAX_VALUE = 10**24
+_MAX_DIGITS = 24  # longer digit runs are identifiers or noise, not figures (and would overflow a float)
+
+
 def _digit_value(s: str) -> Fraction | int:
     if s.isdigit():
         return int(s)  # the common case; Fraction only for separators and decimals
@@ -278,6 +282,9 @@ def find_numbers(text: str | Normalized) -> list[NumberMention]:
         if not _accept(t, start, end, phrase):
             continue
         value = -phrase.value if negative else phrase.value
+        if abs(int(value)) >= _MAX_VALUE:
+            pos = end
+            continue  # «۱۰۰۰ میلیارد میلیارد میلیارد …»: not a figure anyone reports
         kind = "mixed" if phrase.has_digits and phrase.has_words else "digits" if phrase.has_digits else "words"
         o_start, o_end = norm.to_original(start, end)
         out.append(
@@ -347,6 +354,8 @@ def _parse_at(t: str, start: int) -> tuple[int, int, _Phrase, bool] | None:
         if m.group("d") is not None:
             if m.group("and") and not (ph.last_scale or ph.group):
                 break
+            if sum(ch.isdigit() for ch in m.group("d")) > _MAX_DIGITS:
+                return None
             if not ph.add_small(_digit_value(m.group("d")), from_digits=True):
                 break
             ph.has_digits = True
@@ -483,9 +492,13 @@ def _link_ranges(t: str, nums: list[NumberMention]) -> None:
 
 
 def _trailing_scale(phrase: str) -> int:
-    words = re.findall(_WORD, phrase)
-    if not words:
-        return 0
-    last = words[-1]
-    parts = lx.split_glued(last) or [last]
-    return lx.SCALES.get(parts[-1], 0)
+    """The scale a phrase ends with: «۳ هزار میلیارد» → 10^12 (consecutive scale words multiply)."""
+    parts: list[str] = []
+    for word in re.findall(_WORD, phrase):
+        parts.extend(lx.split_glued(word) or [word])
+    scale = 1
+    for part in reversed(parts):
+        if part not in lx.SCALES:
+            break
+        scale *= lx.SCALES[part]
+    return scale if scale > 1 else 0

@@ -39,21 +39,17 @@ class OffsetMap:
 
     def start(self, i: int) -> int:
         """Source boundary for a derived boundary used as the start of a span."""
-        if i <= 0:
-            return 0
-        if i >= self.derived_len:
-            return self.source_len
-        k = bisect_right(self._d, i) - 1
+        # no shortcut at the edges: characters deleted before the first or after the last kept one stay outside
+        k = max(0, bisect_right(self._d, max(i, 0)) - 1)
         if self._ident[k]:
-            return self._s[k] + (i - self._d[k])
+            return min(self._s[k] + (max(i, 0) - self._d[k]), self.source_len)
         return self._s[k]
 
     def end(self, i: int) -> int:
         """Source boundary for a derived boundary used as the end of a span."""
         if i <= 0:
-            return 0
-        if i >= self.derived_len:
-            return self.source_len
+            return self.start(0)
+        i = min(i, self.derived_len)
         k = bisect_right(self._d, i - 1) - 1
         if self._ident[k]:
             return self._s[k] + (i - self._d[k])

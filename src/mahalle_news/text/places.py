@@ -209,7 +209,13 @@ def _found(norm: Normalized, start: int, end: int, key: str, before: str) -> Pla
     o_start, o_end = norm.to_original(start, end)
     name, kinds, provinces, best = _resolve(key)
     return PlaceMention(
-        (o_start, o_end), name, list(kinds), list(provinces), norm.original[o_start:o_end], before or None, best,
+        (o_start, o_end),
+        name,
+        list(kinds),
+        list(provinces),
+        norm.original[o_start:o_end],
+        before or None,
+        best,
         (start, end),
     )
 
