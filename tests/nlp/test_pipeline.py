@@ -73,3 +73,17 @@ def test_pipeline_loads_with_plain_spacy_in_a_fresh_process(tmp_path: Path) -> N
 def test_pipeline_missing_model_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no saved pipeline"):
         load_pipeline(tmp_path / "nowhere")
+
+
+def test_pipeline_committed_model_matches_the_package_data() -> None:
+    """models/pipeline must be what `mahalle-news train` builds from today's data files."""
+    from mahalle_news.nlp.pipeline import default_model_dir
+    from mahalle_news.nlp.registry import read_data_dir
+
+    saved = default_model_dir()
+    if not (saved / "config.cfg").exists():
+        pytest.skip("no saved pipeline under models/")
+    package = read_data_dir()
+    for folder in ("mahalle_programs", "mahalle_officials", "mahalle_quantities"):
+        for file in (saved / folder).iterdir():
+            assert file.read_text(encoding="utf-8") == package[file.name], f"{file} is stale: run `mahalle-news train`"

@@ -31,7 +31,6 @@ class OfficialMention:
     role: str
     name_span: tuple[int, int]  # normalised text
     role_span: tuple[int, int]
-    sentence_index: int
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -147,18 +146,18 @@ def find_officials(
     seen: set[str] = set()
     unnamed = []
 
-    def add(name: tuple[int, int, str], si: int, start: int, end: int) -> None:
+    def add(name: tuple[int, int, str], start: int, end: int) -> None:
         key = name[2].replace("\u200c", "").replace(" ", "")
         if key not in seen:
             seen.add(key)
-            out.append(OfficialMention(name[2], text[start:end].strip(" ،"), (name[0], name[1]), (start, end), si))
+            out.append(OfficialMention(name[2], text[start:end].strip(" ،"), (name[0], name[1]), (start, end)))
 
     for si, start, end in titles:
         name = _name_at(text, start, reg, forward=False) or _name_at(text, end, reg)
         if name is None:
             unnamed.append((si, start, end))
         else:
-            add(name, si, start, end)
+            add(name, start, end)
     titled_names = {o.name_span[0] for o in out}
     for si, start, end in unnamed:
         if si + 1 >= len(sentences):
@@ -171,6 +170,6 @@ def find_officials(
             continue
         if role_re.match(text, name[1] + 1) or role_re.match(text, name[1] + 2):
             continue  # the next sentence's person has a title of their own
-        add(name, si, start, end)
+        add(name, start, end)
     out.sort(key=lambda o: o.name_span)
     return out

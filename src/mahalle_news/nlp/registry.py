@@ -13,7 +13,7 @@ import ahocorasick
 
 from mahalle_news.errors import DataError
 from mahalle_news.text.normalize import PERSIAN_LETTERS, fold, normalize
-from mahalle_news.text.places import _spellings
+from mahalle_news.text.places import spellings
 
 DATA_FILES = ("programs.tsv", "roles.txt", "honorifics.txt", "first_names.txt", "units.txt")
 _LETTERS = frozenset(PERSIAN_LETTERS + "\u200c")
@@ -61,7 +61,7 @@ class Registry:
         for _, line in _lines(texts["programs.tsv"]):
             canonical, _, aliases = line.partition("\t")
             for alias in [canonical, *filter(None, aliases.split("|"))]:
-                for spelling in _spellings(normalize(alias).text):
+                for spelling in spellings(normalize(alias).text):
                     automaton.add_word(spelling, (len(spelling), normalize(canonical).text))
         automaton.make_automaton()
         reg._automaton = automaton

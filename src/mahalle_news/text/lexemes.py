@@ -89,7 +89,6 @@ ORDINALS = _ordinals()
 #: «پنج دهم» = 0.5: after a number, these divide it.
 FRACTIONS = {"دهم": 10, "صدم": 100, "هزارم": 1000}
 HALF = "نیم"
-POINT = "ممیز"
 NEGATIVE = "منفی"
 
 

@@ -171,7 +171,11 @@ class NumberMention:
             "kind": self.kind,
         }
         if self.range_role:
-            out["range"] = {"role": self.range_role, "other": list(self.range_other or ())}
+            out["range"] = {
+                "role": self.range_role,
+                "other": list(self.range_other or ()),
+                "scale_from_other_end": self.scale_carried,
+            }
         return out
 
 

@@ -80,11 +80,6 @@ class ChainMap:
             start, end = m.span(start, end)
         return start, end
 
-    def start(self, i: int) -> int:
-        for m in reversed(self.maps):
-            i = m.start(i)
-        return i
-
 
 class Rewriter:
     """Builds a derived text and its :class:`OffsetMap` from ordered edits over a source text.

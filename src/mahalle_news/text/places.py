@@ -100,7 +100,7 @@ class Gazetteer:
         return self.by_key.get(fold(name), [])
 
 
-def _spellings(name: str) -> set[str]:
+def spellings(name: str) -> set[str]:
     """Every way a feed writes a multi-part name: each separator as space, ZWNJ or nothing."""
     parts = re.split(f"[ {ZWNJ}]+", name)
     if len(parts) > 4:
@@ -134,7 +134,7 @@ def gazetteer() -> Gazetteer:
         gaz.places.append(place)
         for written in [name, *filter(None, aliases.split("|"))]:
             gaz.by_key.setdefault(fold(written), []).append(place)
-            for spelling in _spellings(normalize(written).text):
+            for spelling in spellings(normalize(written).text):
                 patterns[spelling] = fold(written)
     for spelling, key in patterns.items():
         automaton.add_word(spelling, (len(spelling), key))
