@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mahalle_news.errors import InputError, Location
+from mahalle_news.nlp import FACT_TYPES
 from mahalle_news.text.normalize import fold
 
-FACT_TYPES = ("neighbourhood_count", "budget", "program", "official", "population", "percentage", "quantity")
 COUNT_TYPES = frozenset({"neighbourhood_count", "population", "percentage", "quantity"})
 METRICS = ("precision", "recall", "f1")
 ALL = "all"

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from mahalle_news.nlp import FACT_TYPES
 from mahalle_news.nlp.officials import OfficialMention
 from mahalle_news.text.dates import DateMention
 from mahalle_news.text.money import MoneyMention
@@ -23,7 +24,6 @@ from mahalle_news.text.qualifiers import qualifier_before
 
 EXTRACTOR_VERSION = "0.1.0"
 NATIONAL = "کشور"
-FACT_TYPES = ("neighbourhood_count", "budget", "program", "official", "population", "percentage", "quantity")
 
 _W = f"[{PERSIAN_LETTERS}\u200c]+"
 _NEXT_WORDS = re.compile(rf"[ \u200c]*({_W}(?:[ \u200c]+{_W}){{0,3}})")
