@@ -48,7 +48,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from mahalle_news import __version__
 from mahalle_news.errors import DataError, InputError, Location
-from mahalle_news.text.normalize import fold, normalize
+from mahalle_news.text.normalize import fold_word, normalize
 
 #: The fourteen topic tags, in the order of the binarizer's columns.
 TOPICS: tuple[str, ...] = (
@@ -146,12 +146,7 @@ def folded_from_normalized(normalized: str) -> str:
     if len(normalized) > LEAD_CHARS:
         cut = normalized.rfind(" ", 0, LEAD_CHARS)
         normalized = normalized[: cut if cut > 0 else LEAD_CHARS]
-    return " ".join(tok for tok in map(_fold_token, normalized.split()) if tok)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _fold_token(token: str) -> str:
-    return fold(token)
+    return " ".join(tok for tok in map(fold_word, normalized.split()) if tok)
 
 
 def _features() -> FeatureUnion:

@@ -6,7 +6,6 @@ and the extractor version. Pure logic: the spaCy components (``pipeline.py``) fe
 
 from __future__ import annotations
 
-import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -17,7 +16,7 @@ from mahalle_news.nlp import FACT_TYPES
 from mahalle_news.nlp.officials import OfficialMention
 from mahalle_news.text.dates import DateMention
 from mahalle_news.text.money import MoneyMention
-from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold
+from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, fold_word, word_before
 from mahalle_news.text.numbers import NumberMention
 from mahalle_news.text.places import PlaceMention
 from mahalle_news.text.qualifiers import qualifier_before
@@ -222,20 +221,7 @@ def _program_at(ctx: Context, pos: int) -> str | None:
     return None
 
 
-_LAST_WORD = re.compile(rf"({_W})[ \u200c]*$")
-
-
-def _word_before(t: str, pos: int) -> str:
-    m = _LAST_WORD.search(t, max(0, pos - 30), pos)
-    return m.group(1) if m else ""
-
-
 _TOKEN = re.compile(r"[^ \u200c]+")
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _fold_word(word: str) -> str:
-    return fold(word)
 
 
 def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
@@ -245,7 +231,7 @@ def _unit_after(ctx: Context, end: int) -> tuple[str, int] | None:
     if m is None:
         return None
     words = list(_TOKEN.finditer(m.group(1)))
-    keys = tuple(_fold_word(w.group()) for w in words)
+    keys = tuple(fold_word(w.group()) for w in words)
     for unit_keys in ctx.unit_keys:
         if keys[: len(unit_keys)] == unit_keys:
             last = words[len(unit_keys) - 1]
@@ -261,7 +247,7 @@ def _is_label_or_trap(ctx: Context, n: NumberMention, is_money: bool = False) ->
         return True
     if any(d.span[0] <= n.span[0] and n.span[1] <= d.span[1] for d in ctx.dates):
         return True
-    if not is_money and _word_before(t, start) in _LABEL_BEFORE:
+    if not is_money and word_before(t, start) in _LABEL_BEFORE:
         return True  # «ماده ۱۲», «سال ۱۴۰۳» — but «در سال ۸۰۰ میلیون تومان» is an amount
     if re.fullmatch(r"[0۰]\d{3,}", raw):  # phone numbers and codes
         return True
@@ -286,7 +272,7 @@ def quantity_facts(ctx: Context) -> list[Fact]:
         start, end = n.norm_span
         nxt = ctx.numbers[i + 1] if i + 1 < len(ctx.numbers) else None
         gap = t[end : nxt.norm_span[0]].strip() if nxt else ""
-        if nxt is not None and gap == "به" and _word_before(t, start) == "از":
+        if nxt is not None and gap == "به" and word_before(t, start) == "از":
             pending_from.append(n)
             continue
         fact = _classify(ctx, n, money_at.get(n.span))
@@ -301,7 +287,7 @@ def quantity_facts(ctx: Context) -> list[Fact]:
                 out.append(prev)
         pending_from.clear()
         sentence = _sentence_text(ctx, start)
-        if "status" not in fact.fields and _UPDATE_VERB.search(sentence) and _word_before(t, start) == "به":
+        if "status" not in fact.fields and _UPDATE_VERB.search(sentence) and word_before(t, start) == "به":
             fact.fields["status"] = "current"
             for f in reversed(out):
                 if f.type == fact.type and f.fields.get("province") == fact.fields.get("province"):

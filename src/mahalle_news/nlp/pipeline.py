@@ -69,8 +69,7 @@ class _DataComponent:
 
     def __init__(self, name: str, data_dir: str | None) -> None:
         self.name = name
-        self.texts = read_data_dir(Path(data_dir) if data_dir else None)
-        self.texts = {k: v for k, v in self.texts.items() if k in self.files}
+        self.texts = read_data_dir(Path(data_dir) if data_dir else None, self.files)
         self.registry = Registry.from_texts(self.texts)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -80,18 +79,8 @@ class _DataComponent:
             (path / name).write_text(text, encoding="utf-8")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> _DataComponent:
-        path = Path(path)
-        texts = {}
-        for name in self.files:
-            file = path / name
-            if not file.exists():
-                raise DataError(f"{file}: missing from the saved pipeline")
-            try:
-                texts[name] = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise DataError(f"{file}: cannot be read as UTF-8 ({exc.__class__.__name__})") from None
-        self.texts = texts
-        self.registry = Registry.from_texts(texts)
+        self.texts = read_data_dir(Path(path), self.files)
+        self.registry = Registry.from_texts(self.texts)
         return self
 
 

@@ -103,15 +103,19 @@ def _new_programs(text: str, known: list[tuple[int, int, str]]) -> list[tuple[in
     return out
 
 
-def read_data_dir(path: Path | None = None) -> dict[str, str]:
-    """The data files' texts, from ``path`` (a saved pipeline) or the package."""
+def read_data_dir(path: Path | None = None, names: tuple[str, ...] = DATA_FILES) -> dict[str, str]:
+    """The data files' texts, from ``path`` (a saved pipeline) or the package; a missing or unreadable file in a
+    saved pipeline is a :class:`DataError` naming it."""
     texts = {}
-    for name in DATA_FILES:
-        if path is not None:
-            file = path / name
-            if not file.exists():
-                raise DataError(f"{file}: missing from the saved pipeline")
-            texts[name] = file.read_text(encoding="utf-8")
-        else:
+    for name in names:
+        if path is None:
             texts[name] = resources.files("mahalle_news.nlp").joinpath("data", name).read_text(encoding="utf-8")
+            continue
+        file = path / name
+        if not file.exists():
+            raise DataError(f"{file}: missing from the saved pipeline")
+        try:
+            texts[name] = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(f"{file}: cannot be read as UTF-8 ({exc.__class__.__name__})") from None
     return texts

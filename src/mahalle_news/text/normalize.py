@@ -597,3 +597,18 @@ def fold(text: str) -> str:
     t1, _ = _stage_chars(text)
     t1 = t1.translate(_FOLD_EXTRA).lower()
     return _FOLD_DROP.sub("", t1).replace("_", "")
+
+
+_LAST_WORD = re.compile(f"([{PERSIAN_LETTERS}{ZWNJ}]+)[ {ZWNJ}]*$")
+
+
+def word_before(text: str, pos: int) -> str:
+    """The Persian word that ends right before ``pos`` (spaces allowed between), or "" (looks back 30 chars)."""
+    m = _LAST_WORD.search(text, max(0, pos - 30), pos)
+    return m.group(1) if m else ""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold_word(word: str) -> str:
+    """:func:`fold` of one word, cached: news repeats its words."""
+    return fold(word)

@@ -19,7 +19,7 @@ from fractions import Fraction
 import ahocorasick
 
 from mahalle_news.text import lexemes as lx
-from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, normalize
+from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, normalize, word_before
 
 _L = f"[{PERSIAN_LETTERS}]"
 _WORD = f"{_L}+(?:\u200c{_L}+)*"
@@ -58,7 +58,6 @@ def _candidates(t: str) -> list[tuple[int, bool]]:
 
 _NEXT = re.compile(rf"[ \u200c]*(?:(?P<and>و)[ \u200c]+)?(?:(?P<d>{_DIGITS})|(?P<w>{_WORD}))")
 _NEXT_WORD = re.compile(rf"[ \u200c]*({_WORD})")
-_PREV_WORD = re.compile(rf"({_WORD})[ \u200c]*$")
 
 #: A bare «نه» or «ده» is a number only before one of these, or after a qualifier.
 COUNTED = frozenset(
@@ -471,9 +470,7 @@ def _accept(t: str, start: int, end: int, ph: _Phrase) -> bool:
     if fold(phrase + next_word) in NUMBER_NAMES or fold(phrase) in NUMBER_NAMES:
         return False
     if phrase in ("نه", "ده"):
-        prev = _PREV_WORD.search(t, 0, start)
-        prev_word = prev.group(1) if prev else ""
-        return next_word in COUNTED or prev_word in QUALIFIERS
+        return next_word in COUNTED or word_before(t, start) in QUALIFIERS
     return True
 
 

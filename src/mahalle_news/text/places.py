@@ -19,7 +19,7 @@ import ahocorasick
 
 from mahalle_news.errors import DataError
 from mahalle_news.text.lexicon import ZWNJ
-from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, normalize
+from mahalle_news.text.normalize import PERSIAN_LETTERS, Normalized, fold, normalize, word_before
 
 PROVINCE, COUNTY, CITY = "province", "county", "city"
 _KINDS = (PROVINCE, COUNTY, CITY)
@@ -165,11 +165,6 @@ def _rank(places: list[Place]) -> tuple[str, list[str], list[str], int]:
     return ranked[0].name, kinds, provinces + list(dict.fromkeys(others)), len(provinces)
 
 
-def _word_before(t: str, pos: int) -> str:
-    m = re.search(f"([{PERSIAN_LETTERS}{ZWNJ}]+)[ ]*$", t[max(0, pos - 30) : pos])
-    return m.group(1) if m else ""
-
-
 def find_places(text: str | Normalized) -> list[PlaceMention]:
     """Place names in ``text`` with their canonical name, kinds and candidate provinces."""
     norm = text if isinstance(text, Normalized) else normalize(text)
@@ -187,7 +182,7 @@ def find_places(text: str | Normalized) -> list[PlaceMention]:
         if (start > 0 and t[start - 1] in _LETTERS) or (end < len(t) and t[end] in _LETTERS):
             continue
         places = gaz.by_key[key]
-        before = _word_before(t, start)
+        before = word_before(t, start)
         if before in _NEGATIVE_CUES and not (before == "محله" and _COUNTED_NEIGHBOURHOOD.search(t, 0, start)):
             continue
         if all(p.ambiguous for p in places):
