@@ -1,0 +1,1 @@
+"""Store: articles, stories, facts and source health in SQLite (default) or PostgreSQL, migrated by Alembic."""
