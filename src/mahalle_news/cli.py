@@ -11,10 +11,27 @@ from typing import Annotated, Any
 
 import typer
 
+from mahalle_news.cli_crawl import register as register_crawl
 from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location, MahalleError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="mahalle-news: facts from Persian news.")
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="URL", help="Database URL (sqlite:///PATH or postgresql://…); env MAHALLE_DB."),
+    ] = None,
+) -> None:
+    """mahalle-news: facts from Persian news."""
+    try:
+        ctx.obj = Settings.from_env(db=db)
+    except MahalleError as err:
+        _fail(err)
+        raise typer.Exit(2) from None
 
 
 def _emit(obj: Any) -> None:
@@ -208,41 +225,6 @@ def train(
 
 
 @app.command()
-def demo(
-    articles: Annotated[int, typer.Option(help="How many of our written articles to run through.")] = 10,
-) -> None:
-    """Offline demo: extract facts from some of our own written articles (corpus/gold) and show them.
-
-    (The crawler-and-store demo with the local news server replaces this once it exists.)"""
-    from rich.console import Console
-    from rich.table import Table
-
-    from mahalle_news.config import project_dir
-    from mahalle_news.nlp.classifier import load_default
-    from mahalle_news.nlp.pipeline import extract as run_extract
-    from mahalle_news.nlp.pipeline import load_pipeline
-
-    root = project_dir(Settings.from_env().corpus_dir) / "gold"
-    files = sorted(root.glob("part_*/articles/*.txt"))[:articles]
-    if not files:
-        _fail(InputError("no demo articles found", location=Location(str(root))))
-        raise typer.Exit(2)
-    nlp, classifier = load_pipeline(), load_default()
-    table = Table(title="mahalle-news — facts from our written articles", show_lines=True)
-    for col in ("article", "province", "relevance", "facts"):
-        table.add_column(col)
-    for path in files:
-        result = run_extract(nlp, _read_text(path), article_id=path.stem, classifier=classifier)
-        lines = []
-        for f in result.facts:
-            shown = {k: v for k, v in f.fields.items() if v is not None and k != "province"}
-            lines.append(f"{f.type}: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
-        relevance = "-" if result.relevance is None else f"{result.relevance:.2f}"
-        table.add_row(path.stem, result.province or "-", relevance, "\n".join(lines) or "-")
-    Console().print(table)
-
-
-@app.command()
 def settings() -> None:
     """List every setting: its environment variable, default and meaning."""
     from rich.console import Console
@@ -256,6 +238,9 @@ def settings() -> None:
     for row in Settings.describe():
         table.add_row(*row)
     Console().print(table)
+
+
+register_crawl(app)
 
 
 def main() -> None:

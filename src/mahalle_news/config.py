@@ -30,6 +30,20 @@ class Settings:
     corpus_dir: Path = field(
         default=Path("corpus"), metadata={"help": "Folder holding our own written corpora (gold, classifier, feeds)."}
     )
+    sources: Path = field(
+        default=Path("corpus/sources.toml"), metadata={"help": "Registry of the feeds the crawler polls (TOML)."}
+    )
+    fetch_concurrency: int = field(
+        default=32, metadata={"help": "Most requests the crawler has in flight at once, over all hosts."}
+    )
+    host_concurrency: int = field(default=4, metadata={"help": "Most requests in flight to one host."})
+    host_delay: float = field(
+        default=0.25, metadata={"help": "Seconds between the starts of two requests to one host (politeness)."}
+    )
+    max_page_bytes: int = field(
+        default=8 * 1024 * 1024,
+        metadata={"help": "Largest response body (after decompression) the crawler reads; larger ones are refused."},
+    )
     max_text_chars: int = field(
         default=20_000_000,
         metadata={"help": "Longest article text (characters) the text core accepts; longer input is an error."},
@@ -74,6 +88,11 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, got {raw!r}") from None
+    if kind_name == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a number, got {raw!r}") from None
     if kind_name == "Path":
         return Path(raw)
     return raw

@@ -1,0 +1,399 @@
+"""Command line for the crawler and the store: crawl, sources, reprocess, export, demo. A thin shell over
+:mod:`mahalle_news.crawl` and :mod:`mahalle_news.store`; errors print as one line, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mahalle_news.config import Settings, project_dir
+from mahalle_news.errors import InputError, MahalleError
+
+sources_app = typer.Typer(no_args_is_help=True, help="The feed registry: list, add, disable, enable.")
+console = Console(stderr=True)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The settings of this invocation: environment, then the global ``--db`` option."""
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else Settings.from_env()
+
+
+def fail(err: MahalleError, code: int = 2) -> typer.Exit:
+    sys.stderr.write(f"mahalle-news: error: {err}\n")
+    return typer.Exit(code)
+
+
+def _registry(ctx: typer.Context, path: Path | None) -> Path:
+    return path if path is not None else project_dir(settings(ctx).sources)
+
+
+@contextlib.contextmanager
+def open_store(ctx: typer.Context) -> Iterator[Any]:
+    from mahalle_news.store.store import Store
+
+    store = Store.open(settings(ctx).db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _fetcher(cfg: Settings, transport: Any = None) -> Any:
+    from mahalle_news.crawl.fetch import Fetcher, FetchPolicy
+
+    policy = FetchPolicy(
+        global_concurrency=cfg.fetch_concurrency,
+        per_host_concurrency=cfg.host_concurrency,
+        per_host_delay=cfg.host_delay,
+        max_body_bytes=cfg.max_page_bytes,
+    )
+    return Fetcher(policy, transport=transport)
+
+
+class _Display:
+    """Rich progress for a crawl pass: feeds polled of due, and running counts of pages, articles and facts."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.task = self.progress.add_task("feeds", total=None, counts="")
+        self.counts = {"pages": 0, "articles": 0, "facts": 0, "errors": 0}
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        if event == "start":
+            self.progress.update(self.task, total=data["sources"], completed=0)
+        elif event == "source":
+            self.progress.advance(self.task)
+            self.counts["errors"] += data.get("outcome") == "error"
+        elif event == "page":
+            self.counts["errors"] += not data.get("ok", True)
+        elif event == "article":
+            self.counts["pages"] += 1
+            self.counts["articles"] += data.get("status") in ("new", "exact", "near")
+            self.counts["facts"] += data.get("facts", 0)
+        text = "  ".join(f"{k} {v}" for k, v in self.counts.items())
+        self.progress.update(self.task, counts=text)
+
+
+def summary_table(stats: Any, title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("count", justify="right")
+    rows = [
+        ("feeds polled", stats.feeds_polled),
+        ("feeds unchanged (304)", stats.feeds_not_modified),
+        ("feeds failed", stats.feeds_failed),
+        ("feed items", stats.entries),
+        ("items already stored", stats.known),
+        ("pages fetched", stats.pages_fetched),
+        ("pages failed", stats.pages_failed),
+        ("new articles", stats.new_articles),
+        ("duplicates (syndicated copies)", stats.duplicates),
+        ("new stories", stats.stories),
+        ("relevant articles", stats.relevant),
+        ("facts stored", stats.facts),
+        ("facts counted once per story", stats.facts_counted),
+        ("errors", len(stats.errors)),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    return table
+
+
+def run_crawl(cfg: Settings, store: Any, sources: list[Any], *, forever: bool, transport: Any = None) -> Any:
+    """One pass (or passes until Ctrl-C) with a progress display; returns the last pass's stats."""
+    from mahalle_news.crawl.crawler import Crawler
+    from mahalle_news.nlp.classifier import load_default
+    from mahalle_news.nlp.pipeline import load_pipeline
+
+    nlp, classifier = load_pipeline(), load_default()
+    display = _Display()
+    last: list[Any] = []
+
+    async def main() -> None:
+        async with _fetcher(cfg, transport) as fetcher:
+            crawler = Crawler(store, fetcher, nlp, classifier, progress=display)
+            try:
+                if forever:
+                    stop = asyncio.Event()
+                    loop = asyncio.get_running_loop()
+                    for sig in (signal.SIGINT, signal.SIGTERM):
+                        loop.add_signal_handler(sig, stop.set)
+                    await crawler.run_forever(sources, stop, on_pass=last.append)
+                else:
+                    last.append(await crawler.run_once(sources))
+            finally:
+                crawler.close()
+
+    with display.progress:
+        asyncio.run(main())
+    return last[-1] if last else None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the crawler and store commands to the main CLI."""
+    app.add_typer(sources_app, name="sources")
+
+    @app.command()
+    def crawl(
+        ctx: typer.Context,
+        once: Annotated[bool, typer.Option("--once", help="Poll every enabled source once, then stop.")] = False,
+        forever: Annotated[
+            bool, typer.Option("--forever", help="Keep polling sources as they fall due, until Ctrl-C.")
+        ] = False,
+        sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
+        only: Annotated[list[str] | None, typer.Option("--only", help="Poll only these source ids.")] = None,
+    ) -> None:
+        """Poll the feeds, fetch new articles, extract facts and store everything (the --db store)."""
+        from mahalle_news.crawl.sources import load_sources
+
+        if once == forever:
+            raise fail(InputError("give exactly one of --once or --forever"))
+        cfg = settings(ctx)
+        try:
+            registry = load_sources(_registry(ctx, sources))
+            if only:
+                unknown = sorted(set(only) - {s.id for s in registry})
+                if unknown:
+                    raise InputError(f"no source with id {', '.join(map(repr, unknown))}")
+                registry = [s for s in registry if s.id in only]
+            with open_store(ctx) as store:
+                stats = run_crawl(cfg, store, registry, forever=forever)
+        except MahalleError as err:
+            raise fail(err) from None
+        except KeyboardInterrupt:
+            console.print("interrupted: every article stored so far is complete; rerun to go on")
+            raise typer.Exit(130) from None
+        if stats is not None:
+            console.print(summary_table(stats, "crawl summary"))
+            for line in stats.errors[:20]:
+                console.print(f"  [yellow]{line}[/]", highlight=False)
+
+    @app.command()
+    def reprocess(
+        ctx: typer.Context,
+        everything: Annotated[
+            bool, typer.Option("--all", help="Re-extract every article, not only those of older extractor versions.")
+        ] = False,
+    ) -> None:
+        """Re-extract stored articles from their stored text (no network) when the extractor version changed."""
+        from mahalle_news.crawl.ingest import reprocess as run
+        from mahalle_news.nlp.classifier import load_default
+        from mahalle_news.nlp.pipeline import load_pipeline
+
+        try:
+            nlp, classifier = load_pipeline(), load_default()
+            with open_store(ctx) as store, Progress(console=console) as progress:
+                task = progress.add_task("articles", total=None)
+                stats = run(store, nlp, classifier, everything=everything, progress=lambda n: progress.advance(task, n))
+        except MahalleError as err:
+            raise fail(err) from None
+        console.print(f"re-extracted {stats.articles} articles: {stats.facts} facts; {len(stats.errors)} errors")
+        for line in stats.errors[:20]:
+            console.print(f"  [yellow]{line}[/]", highlight=False)
+
+    @app.command()
+    def export(
+        ctx: typer.Context,
+        what: Annotated[str, typer.Argument(help="facts or articles")],
+        fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+        out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
+    ) -> None:
+        """Export every stored fact or article (streamed: constant memory)."""
+        from mahalle_news import export as ex
+
+        if what not in ("facts", "articles"):
+            raise fail(InputError(f"export what? {what!r}: give facts or articles"))
+        if fmt not in ex.FORMATS:
+            raise fail(InputError(f"--format {fmt!r}: give one of {', '.join(ex.FORMATS)}"))
+        try:
+            with open_store(ctx) as store, _output(out) as fh:
+                if what == "facts":
+                    n = ex.write_facts(store.iter_fact_rows(), fh, fmt)
+                else:
+                    n = ex.write_articles(store.iter_article_rows(), fh, fmt)
+        except MahalleError as err:
+            raise fail(err) from None
+        console.print(f"exported {n} {what}")
+
+    @app.command()
+    def demo(ctx: typer.Context) -> None:
+        """Offline demo: serve the news web in corpus/demo_site on 127.0.0.1, crawl it into the store, crawl it
+        again (its feeds now answer 304), and show what was stored."""
+        from mahalle_news.crawl.localweb import LocalWeb
+        from mahalle_news.crawl.sources import load_sources
+
+        cfg = settings(ctx)
+        root = project_dir(cfg.corpus_dir) / "demo_site"
+        try:
+            registry = load_sources(root / "sources.toml")
+            with LocalWeb(root) as web, open_store(ctx) as store:
+                console.print(f"demo news web: {len(web.hosts)} sites served from {root} at {web.address}")
+                console.print(f"store: {store.url}")
+                first = run_crawl(cfg, store, registry, forever=False, transport=web.transport())
+                console.print(summary_table(first, "first pass"))
+                for line in first.errors[:20]:
+                    console.print(f"  [yellow]{line}[/]", highlight=False)
+                second = run_crawl(cfg, store, registry, forever=False, transport=web.transport())
+                console.print(
+                    f"second pass: {second.feeds_not_modified} of {second.feeds_polled} feeds unchanged (304), "
+                    f"{second.new_articles} new articles"
+                )
+                Console().print(demo_report(store))
+        except MahalleError as err:
+            raise fail(err) from None
+        except KeyboardInterrupt:
+            console.print("interrupted: every article stored so far is complete")
+            raise typer.Exit(130) from None
+
+
+def demo_report(store: Any, limit: int = 12) -> Table:
+    """The store's totals and a sample of counted facts with their evidence."""
+    counts = store.counts()
+    table = Table(title="in the store: " + ", ".join(f"{k} {v}" for k, v in counts.items()), show_lines=True)
+    for col in ("type", "figure", "province", "program", "source", "evidence"):
+        table.add_column(col)
+    shown = 0
+    for row in store.iter_fact_rows():
+        if not row["counted"] or row["type"] not in ("neighbourhood_count", "budget") or shown >= limit:
+            continue
+        figure = f"{row['rials']:,} ریال" if row["rials"] is not None else f"{row['value']:g}"
+        table.add_row(
+            row["type"], figure, row["province"] or "-", row["program"] or "-", row["source_id"], row["sentence"]
+        )
+        shown += 1
+    return table
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[Any]:
+    if path is None:
+        yield sys.stdout
+        return
+    tmp = path.with_name(path.name + ".part")
+    try:
+        fh = tmp.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(exc.strerror or "cannot be written", location=None) from None
+    try:
+        with fh:
+            yield fh
+        tmp.replace(path)  # a finished export appears whole, an interrupted one never replaces a good file
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------- sources
+
+
+@sources_app.command("list")
+def sources_list(
+    ctx: typer.Context,
+    sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
+    health: Annotated[bool, typer.Option("--health", help="Add each source's health from the store.")] = False,
+) -> None:
+    """List the registry (and, with --health, last success, failures, share of 304s, items per day)."""
+    from mahalle_news.crawl.sources import load_sources
+
+    try:
+        registry = load_sources(_registry(ctx, sources))
+        states: dict[str, Any] = {}
+        if health:
+            with open_store(ctx) as store:
+                states = {s.id: s for s in store.list_sources()}
+    except MahalleError as err:
+        raise fail(err) from None
+    table = Table(title=f"{len(registry)} sources")
+    columns = ["id", "agency", "province", "kind", "every", "on", "verified"]
+    if health:
+        columns += ["last success", "failures", "304s", "items/day"]
+    for col in columns:
+        table.add_column(col)
+    for s in registry:
+        row = [s.id, s.agency, s.province, s.kind, f"{s.poll_minutes} min", "yes" if s.enabled else "no"]
+        row.append("yes" if s.verified else "no")
+        if health:
+            row += _health_cells(states.get(s.id))
+        table.add_row(*row)
+    Console().print(table)
+
+
+def _health_cells(state: Any) -> list[str]:
+    if state is None or not state.polls:
+        return ["never polled", "", "", ""]
+    last = state.last_success_at.strftime("%Y-%m-%d %H:%M") if state.last_success_at else "never"
+    share = f"{state.polls_not_modified / state.polls:.0%}"
+    return [last, str(state.consecutive_failures), share, f"{state.items_per_day:.1f}"]
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    id: Annotated[str, typer.Option(help="Unique id, e.g. irna-kerman.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    agency: Annotated[str, typer.Option(help="IRNA, Mehr, ISNA, Tasnim, IKNA, IRIB, Fars, YJC or Hamshahri.")],
+    province: Annotated[str, typer.Option(help="Province name (as in the gazetteer) or کشور.")],
+    url: Annotated[str, typer.Option(help="Feed or list page URL.")],
+    kind: Annotated[str, typer.Option(help="rss, atom, sitemap or html-list.")] = "rss",
+    poll_minutes: Annotated[int, typer.Option(help="Polling interval in minutes.")] = 60,
+    verified: Annotated[bool, typer.Option(help="The URL was fetched and checked.")] = False,
+    note: Annotated[str | None, typer.Option(help="Free note.")] = None,
+    sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
+) -> None:
+    """Add a source to the registry file (comments and layout are kept)."""
+    from mahalle_news.crawl.sources import Source, add_source
+
+    source = Source(id, name, agency, province, url, kind, poll_minutes, "fa", verified, True, note)
+    try:
+        add_source(_registry(ctx, sources), source)
+    except MahalleError as err:
+        raise fail(err) from None
+    console.print(f"added {id}")
+
+
+def _switch(ctx: typer.Context, ids: list[str], sources: Path | None, enabled: bool) -> None:
+    from mahalle_news.crawl.sources import set_enabled
+
+    try:
+        done = set_enabled(_registry(ctx, sources), ids, enabled)
+    except MahalleError as err:
+        raise fail(err) from None
+    console.print(("enabled " if enabled else "disabled ") + ", ".join(done))
+
+
+@sources_app.command("disable")
+def sources_disable(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(help="Source ids.")],
+    sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
+) -> None:
+    """Stop polling these sources (the registry keeps them)."""
+    _switch(ctx, ids, sources, False)
+
+
+@sources_app.command("enable")
+def sources_enable(
+    ctx: typer.Context,
+    ids: Annotated[list[str], typer.Argument(help="Source ids.")],
+    sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
+) -> None:
+    """Poll these sources again."""
+    _switch(ctx, ids, sources, True)
