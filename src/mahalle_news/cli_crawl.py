@@ -161,8 +161,17 @@ def register(app: typer.Typer) -> None:
         ] = False,
         sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
         only: Annotated[list[str] | None, typer.Option("--only", help="Poll only these source ids.")] = None,
+        local_web: Annotated[
+            Path | None,
+            typer.Option(
+                "--local-web",
+                help="Serve this folder of <host>/ sites on 127.0.0.1 and send requests for its hosts there "
+                "(demos and tests; e.g. corpus/demo_site).",
+            ),
+        ] = None,
     ) -> None:
         """Poll the feeds, fetch new articles, extract facts and store everything (the --db store)."""
+        from mahalle_news.crawl.localweb import LocalWeb
         from mahalle_news.crawl.sources import load_sources
 
         if once == forever:
@@ -175,8 +184,12 @@ def register(app: typer.Typer) -> None:
                 if unknown:
                     raise InputError(f"no source with id {', '.join(map(repr, unknown))}")
                 registry = [s for s in registry if s.id in only]
-            with open_store(ctx) as store:
-                stats = run_crawl(cfg, store, registry, forever=forever)
+            with contextlib.ExitStack() as stack:
+                store = stack.enter_context(open_store(ctx))
+                transport = None
+                if local_web is not None:
+                    transport = stack.enter_context(LocalWeb(local_web)).transport()
+                stats = run_crawl(cfg, store, registry, forever=forever, transport=transport)
         except MahalleError as err:
             raise fail(err) from None
         except KeyboardInterrupt:
@@ -316,9 +329,11 @@ def sources_list(
     try:
         registry = load_sources(_registry(ctx, sources))
         states: dict[str, Any] = {}
+        per_day: dict[str, float] = {}
         if health:
             with open_store(ctx) as store:
                 states = {s.id: s for s in store.list_sources()}
+                per_day = store.articles_per_day()
     except MahalleError as err:
         raise fail(err) from None
     table = Table(title=f"{len(registry)} sources")
@@ -331,17 +346,17 @@ def sources_list(
         row = [s.id, s.agency, s.province, s.kind, f"{s.poll_minutes} min", "yes" if s.enabled else "no"]
         row.append("yes" if s.verified else "no")
         if health:
-            row += _health_cells(states.get(s.id))
+            row += _health_cells(states.get(s.id), per_day.get(s.id, 0.0))
         table.add_row(*row)
     Console().print(table)
 
 
-def _health_cells(state: Any) -> list[str]:
+def _health_cells(state: Any, per_day: float) -> list[str]:
     if state is None or not state.polls:
         return ["never polled", "", "", ""]
     last = state.last_success_at.strftime("%Y-%m-%d %H:%M") if state.last_success_at else "never"
     share = f"{state.polls_not_modified / state.polls:.0%}"
-    return [last, str(state.consecutive_failures), share, f"{state.items_per_day:.1f}"]
+    return [last, str(state.consecutive_failures), share, f"{per_day:.1f}"]
 
 
 @sources_app.command("add")

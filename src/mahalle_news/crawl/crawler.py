@@ -132,7 +132,7 @@ class Crawler:
             try:
                 await asyncio.gather(*(self._poll(source, stats) for source in due))
             finally:
-                await self._queue.put(_STOP)  # type: ignore[arg-type]
+                await self._queue.put(_STOP)
                 await consumer
             status = "done"
         except MahalleError as err:

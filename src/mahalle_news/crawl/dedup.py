@@ -11,7 +11,20 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from mahalle_news.store.simhash import hamming
 from mahalle_news.text.normalize import fold_word
+
+__all__ = [
+    "canonical_url",
+    "content_hash",
+    "hamming",
+    "is_near_duplicate",
+    "overlap",
+    "shingle_overlap",
+    "shingles",
+    "simhash",
+    "words",
+]
 
 #: Query parameters that only track the click, never select content.
 TRACKING_PARAMS = frozenset(
@@ -79,12 +92,16 @@ def shingles(text: str, size: int = 3) -> set[str]:
     return {" ".join(ws[i : i + size]) for i in range(max(1, len(ws) - size + 1))} if ws else set()
 
 
-def overlap(a: str, b: str) -> float:
-    """Overlap coefficient of the two texts' shingle sets: |A∩B| / min(|A|, |B|), 0 for an empty text."""
-    sa, sb = shingles(a), shingles(b)
+def shingle_overlap(sa: set[str], sb: set[str]) -> float:
+    """Overlap coefficient of two shingle sets: |A∩B| / min(|A|, |B|), 0 when either is empty."""
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / min(len(sa), len(sb))
+
+
+def overlap(a: str, b: str) -> float:
+    """:func:`shingle_overlap` of two texts."""
+    return shingle_overlap(shingles(a), shingles(b))
 
 
 def is_near_duplicate(a: str, b: str, *, distance: int | None = None) -> bool:
@@ -110,8 +127,3 @@ def simhash(text: str, *, shingle: int = 3) -> int:
         for bit in range(64):
             weights[bit] += 1 if (h >> bit) & 1 else -1
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)
-
-
-def hamming(a: int, b: int) -> int:
-    """Bits that differ between two 64-bit fingerprints (either signed or unsigned)."""
-    return ((a ^ b) & 0xFFFF_FFFF_FFFF_FFFF).bit_count()

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mahalle_news.crawl.dedup import content_hash, simhash
+from mahalle_news.crawl.dedup import NEAR_DISTANCE, NEAR_OVERLAP, content_hash, shingle_overlap, shingles, simhash
 from mahalle_news.nlp.facts import EXTRACTOR_VERSION, Fact
 from mahalle_news.nlp.pipeline import ArticleResult, extract_many
+from mahalle_news.store.records import NearCandidate
 from mahalle_news.store.store import NewArticle, SavedArticle, Store
 from mahalle_news.text.search import index_text
 
@@ -65,6 +66,16 @@ def fact_key(fact: Fact) -> str:
     return json.dumps(fact.key(), ensure_ascii=False, default=str)
 
 
+def _same_story(body: str) -> Callable[[NearCandidate], bool]:
+    """Confirms a SimHash candidate: its text must share most word 3-shingles with the new body."""
+    mine = shingles(body)
+
+    def check(candidate: NearCandidate) -> bool:
+        return shingle_overlap(mine, shingles(candidate.text)) >= NEAR_OVERLAP
+
+    return check
+
+
 def _published_date(published: dt.datetime | None) -> dt.date | None:
     if published is None:
         return None
@@ -107,8 +118,11 @@ def ingest(store: Store, items: Sequence[PageItem], nlp: Any, classifier: Any) -
             topics=list(result.topics),
             extractor_version=EXTRACTOR_VERSION,
             search_text=index_text(item.text),
+            near_distance=NEAR_DISTANCE,
         )
-        saved = store.save_article(article, [f.to_dict() for f in result.facts], [fact_key(f) for f in result.facts])
+        facts = [f.to_dict() for f in result.facts]
+        keys = [fact_key(f) for f in result.facts]
+        saved = store.save_article(article, facts, keys, near_check=_same_story(item.body))
         out.append(Ingested(item, saved=saved, relevant=result.relevant))
     return out
 

@@ -22,6 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from mahalle_news.errors import InputError, Location
+
 _TYPES = {
     ".xml": "application/xml",
     ".rdf": "application/rdf+xml",
@@ -109,8 +111,14 @@ class LocalWeb:
     """Serve ``root`` on 127.0.0.1 (a free port) in a background thread; use as a context manager."""
 
     def __init__(self, root: Path, *, port: int = 0) -> None:
+        if not root.is_dir():
+            raise InputError("not a folder of <host>/ sites", location=Location(str(root)))
         self.root = root
         self.hosts = frozenset(p.name for p in root.iterdir() if p.is_dir() and "." in p.name)
+        if not self.hosts:
+            raise InputError(
+                "holds no <host>/ folder (a name with a dot, e.g. irna.demo)", location=Location(str(root))
+            )
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.root = root
         self._server.encodings = _manifest_encodings(root)

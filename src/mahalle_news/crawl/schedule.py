@@ -16,8 +16,8 @@ def next_poll(
     interval = dt.timedelta(minutes=poll_minutes)
     if consecutive_failures <= 0:
         return now + interval
-    wait = min(interval * 2 ** min(consecutive_failures, 16), MAX_BACKOFF)
-    jitter = (rng or random).uniform(0.9, 1.1)
+    wait = min(interval * (1 << min(consecutive_failures, 16)), MAX_BACKOFF)
+    jitter = rng.uniform(0.9, 1.1) if rng is not None else random.uniform(0.9, 1.1)
     return now + wait * jitter
 
 
