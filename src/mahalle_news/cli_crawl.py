@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -322,6 +323,7 @@ def sources_list(
     ctx: typer.Context,
     sources: Annotated[Path | None, typer.Option("--sources", help="Another registry file.")] = None,
     health: Annotated[bool, typer.Option("--health", help="Add each source's health from the store.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line instead of a table.")] = False,
 ) -> None:
     """List the registry (and, with --health, last success, failures, share of 304s, items per day)."""
     from mahalle_news.crawl.sources import load_sources
@@ -336,6 +338,13 @@ def sources_list(
                 per_day = store.articles_per_day()
     except MahalleError as err:
         raise fail(err) from None
+    if as_json:
+        for s in registry:
+            record: dict[str, Any] = s.to_dict()
+            if health:
+                record["health"] = _health_record(states.get(s.id), per_day.get(s.id, 0.0))
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
     table = Table(title=f"{len(registry)} sources")
     columns = ["id", "agency", "province", "kind", "every", "on", "verified"]
     if health:
@@ -349,6 +358,21 @@ def sources_list(
             row += _health_cells(states.get(s.id), per_day.get(s.id, 0.0))
         table.add_row(*row)
     Console().print(table)
+
+
+def _health_record(state: Any, per_day: float) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {
+        "last_attempt": state.last_attempt_at.isoformat() if state.last_attempt_at else None,
+        "last_success": state.last_success_at.isoformat() if state.last_success_at else None,
+        "consecutive_failures": state.consecutive_failures,
+        "polls": state.polls,
+        "not_modified_share": round(state.polls_not_modified / state.polls, 3) if state.polls else None,
+        "articles_per_day": round(per_day, 2),
+        "next_poll": state.next_poll_at.isoformat() if state.next_poll_at else None,
+        "last_error": state.last_error,
+    }
 
 
 def _health_cells(state: Any, per_day: float) -> list[str]:

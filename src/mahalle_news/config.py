@@ -44,6 +44,26 @@ class Settings:
         default=8 * 1024 * 1024,
         metadata={"help": "Largest response body (after decompression) the crawler reads; larger ones are refused."},
     )
+    host: str = field(default="127.0.0.1", metadata={"help": "Address `mahalle-news serve` listens on."})
+    port: int = field(default=8000, metadata={"help": "Port `mahalle-news serve` listens on."})
+    anonymous_read: bool = field(
+        default=False,
+        metadata={
+            "help": "Let requests without an API key search and export (the reader role); alerts and admin "
+            "still need a key."
+        },
+    )
+    rate_limit: int = field(
+        default=600, metadata={"help": "Requests per minute allowed to one API key (or one address when anonymous)."}
+    )
+    max_page_size: int = field(default=200, metadata={"help": "Largest page of results one API request returns."})
+    webhook_allow_private: bool = field(
+        default=False,
+        metadata={"help": "Allow alert webhooks to private, loopback and link-local addresses (off: SSRF guard)."},
+    )
+    webhook_max_attempts: int = field(
+        default=8, metadata={"help": "Delivery attempts of one webhook notification before it goes to dead letters."}
+    )
     max_text_chars: int = field(
         default=20_000_000,
         metadata={"help": "Longest article text (characters) the text core accepts; longer input is an error."},
@@ -88,6 +108,12 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be a whole number, got {raw!r}") from None
+    if kind_name == "bool":
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {raw!r}")
     if kind_name == "float":
         try:
             return float(raw)

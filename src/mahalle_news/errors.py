@@ -68,3 +68,31 @@ class DataError(MahalleError):
     """A shipped data file (gazetteer, lexicon) that is malformed: a packaging bug, reported clearly."""
 
     code = "invalid_data"
+
+
+class NotFound(MahalleError):
+    """A thing asked for by id that does not exist."""
+
+    code = "not_found"
+
+
+class AuthError(MahalleError):
+    """A request without a valid API key (401), or whose key's role may not do this (403)."""
+
+    code = "unauthorized"
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.forbidden = forbidden
+        if forbidden:
+            self.code = "forbidden"
+
+
+class RateLimited(MahalleError):
+    """Too many requests from one API key or address; ``retry_after`` seconds until the next is allowed."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -12,6 +12,7 @@ import email.utils
 import gzip
 import hashlib
 import json
+import sys
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,6 +106,11 @@ class _Server(ThreadingHTTPServer):
     root: Path
     encodings: dict[str, str]
     hits: int = 0
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a cancelled crawl) is normal here: no traceback on stderr."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LocalWeb:

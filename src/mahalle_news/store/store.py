@@ -7,7 +7,8 @@ later (1 h, 4 h, 16 h, 64 h); after :data:`FAILED_MAX_ATTEMPTS` attempts, or at 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -85,6 +86,9 @@ class Store:
         self.masked_url = mask_url(url)
         self.dialect: str = engine.dialect.name
         self._engine: Engine | None = engine
+        #: Called inside the transaction that stores a new article (not for ``exists``), after its facts:
+        #: ``hook(conn, saved)``. Alerts use this to queue notifications atomically with the data.
+        self.on_saved: list[Callable[[sa.Connection, SavedArticle], None]] = []
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -118,6 +122,11 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.masked_url!r})"
+
+    def transaction(self, action: str, *, write: bool = False) -> contextlib.AbstractContextManager[sa.Connection]:
+        """One transaction for the store's companion modules (search, alerts, keys): committed when the block
+        ends, rolled back when it raises; ``action`` names it in errors. Pass ``write=True`` to write."""
+        return self._tx(action, write=write)
 
     @contextmanager
     def _tx(self, action: str, *, write: bool = False) -> Iterator[sa.Connection]:
@@ -238,7 +247,11 @@ class Store:
         A URL stored before returns status ``exists`` and changes nothing."""
         try:
             with self._tx(f"saving {article.url}", write=True) as conn:
-                return article_ops.save(conn, article, facts, fact_keys, _now(), near_check)
+                saved = article_ops.save(conn, article, facts, fact_keys, _now(), near_check)
+                if saved.status != "exists":
+                    for hook in self.on_saved:
+                        hook(conn, saved)
+                return saved
         except StoreError as err:
             if not isinstance(err.__cause__, sa.exc.IntegrityError):
                 raise

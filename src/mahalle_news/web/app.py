@@ -1,0 +1,63 @@
+"""The FastAPI application: ``create_app(settings)`` wires the store, the routes, the error envelope and the
+request middleware (request ids, structured access logs). ``mahalle-news serve`` runs it with uvicorn."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request, Response
+
+from mahalle_news import __version__
+from mahalle_news.config import Settings
+from mahalle_news.store import Store
+from mahalle_news.web import errors
+from mahalle_news.web.deps import reject_unknown_params
+
+#: Route modules under ``mahalle_news.web.routes``; each has a ``router``.
+ROUTE_MODULES: tuple[str, ...] = ()
+
+API_DESCRIPTION = """Facts about Iran's neighbourhood-development programs, extracted from provincial news with
+their evidence: search them, follow them with alerts, export them. Every error has the same JSON envelope."""
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The app over ``store`` (or the store of ``settings.db``, opened at start-up and closed at shutdown)."""
+    settings = settings or Settings.from_env()
+    owns_store = store is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.store is None:
+            app.state.store = Store.open(settings.db)
+        try:
+            yield
+        finally:
+            if owns_store and app.state.store is not None:
+                app.state.store.close()
+                app.state.store = None
+
+    app = FastAPI(
+        title="mahalle-news",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_params)],
+    )
+    app.state.settings = settings
+    app.state.store = store
+    errors.install(app)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
+    for name in ROUTE_MODULES:
+        module = importlib.import_module(f"mahalle_news.web.routes.{name}")
+        app.include_router(module.router)
+    return app
