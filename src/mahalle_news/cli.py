@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from mahalle_news.cli_crawl import register as register_crawl
+from mahalle_news.cli_service import register as register_service
 from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location, MahalleError
 
@@ -241,6 +242,7 @@ def settings() -> None:
 
 
 register_crawl(app)
+register_service(app)
 
 
 def main() -> None:

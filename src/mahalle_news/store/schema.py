@@ -214,3 +214,16 @@ crawl_runs = sa.Table(
     sa.Column("stats", JSONData),
     sa.Index("ix_crawl_runs_status", "status"),
 )
+
+# API keys (revision 0002): the secret is never stored, only its SHA-256
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),  # public part of the key, e.g. "k3f9a…"
+    sa.Column("name", CleanText, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),  # reader | editor | admin
+    sa.Column("secret_sha256", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_used_at", UTCDateTime),
+    sa.Column("revoked_at", UTCDateTime),
+)

@@ -14,10 +14,12 @@ from mahalle_news import __version__
 from mahalle_news.config import Settings
 from mahalle_news.store import Store
 from mahalle_news.web import errors
+from mahalle_news.web.auth import RateLimiter
 from mahalle_news.web.deps import reject_unknown_params
+from mahalle_news.web.observability import instrument
 
 #: Route modules under ``mahalle_news.web.routes``; each has a ``router``.
-ROUTE_MODULES: tuple[str, ...] = ()
+ROUTE_MODULES: tuple[str, ...] = ("facts", "articles", "catalog", "stats", "alerts", "export", "admin", "ops")
 
 API_DESCRIPTION = """Facts about Iran's neighbourhood-development programs, extracted from provincial news with
 their evidence: search them, follow them with alerts, export them. Every error has the same JSON envelope."""
@@ -48,7 +50,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.rate_limiter = RateLimiter(settings.rate_limit)
     errors.install(app)
+    app.state.metrics = instrument(app)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
