@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from mahalle_news import __version__
 from mahalle_news.config import Settings
@@ -19,7 +20,7 @@ from mahalle_news.web.deps import reject_unknown_params
 from mahalle_news.web.observability import instrument
 
 #: Route modules under ``mahalle_news.web.routes``; each has a ``router``.
-ROUTE_MODULES: tuple[str, ...] = ("facts", "articles", "catalog", "stats", "alerts", "export", "admin", "ops")
+ROUTE_MODULES: tuple[str, ...] = ("facts", "articles", "catalog", "stats", "alerts", "export", "admin", "ops", "ui")
 
 API_DESCRIPTION = """Facts about Iran's neighbourhood-development programs, extracted from provincial news with
 their evidence: search them, follow them with alerts, export them. Every error has the same JSON envelope."""
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
+    app.mount("/static", StaticFiles(packages=[("mahalle_news.web", "static")]), name="static")
     for name in ROUTE_MODULES:
         module = importlib.import_module(f"mahalle_news.web.routes.{name}")
         app.include_router(module.router)
