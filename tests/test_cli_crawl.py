@@ -145,3 +145,10 @@ def test_cli_crawl_killed_midway_then_rerun_loses_nothing(tmp_path: Path, sig: s
     with sqlite3.connect(db) as conn:
         (dup,) = conn.execute("SELECT count(*) FROM articles WHERE duplicate_kind IS NOT NULL").fetchone()
     assert dup == 11
+
+
+def test_cli_crawl_demo_crawls_the_local_news_web_twice(tmp_path: Path) -> None:
+    result = runner.invoke(app, [*_db(tmp_path), "demo", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "16 of 16 feeds unchanged (304), 0 new articles" in result.stderr
+    assert _count(tmp_path / "m.sqlite3", "articles") == 129

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import signal
 import sys
@@ -228,30 +229,59 @@ def register(app: typer.Typer) -> None:
     def export(
         ctx: typer.Context,
         what: Annotated[str, typer.Argument(help="facts or articles")],
-        fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
-        out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="jsonl, csv (UTF-8 with BOM) or parquet")] = "jsonl",
+        out: Annotated[
+            Path | None, typer.Option("--out", help="File to write (default: standard output; parquet needs one).")
+        ] = None,
+        kind: Annotated[list[str] | None, typer.Option("--type", help="Fact type (repeatable).")] = None,
+        province: Annotated[list[str] | None, typer.Option("--province", help="Province (repeatable).")] = None,
+        program: Annotated[list[str] | None, typer.Option("--program", help="Program (repeatable).")] = None,
+        source: Annotated[list[str] | None, typer.Option("--source", help="Source id (repeatable).")] = None,
+        official: Annotated[str | None, typer.Option("--official", help="Part of an official's name or role.")] = None,
+        value_min: Annotated[str | None, typer.Option("--value-min")] = None,
+        value_max: Annotated[str | None, typer.Option("--value-max")] = None,
+        rials_min: Annotated[str | None, typer.Option("--rials-min")] = None,
+        rials_max: Annotated[str | None, typer.Option("--rials-max")] = None,
+        date_from: Annotated[str | None, typer.Option("--date-from", help="Published on or after (UTC date).")] = None,
+        date_to: Annotated[str | None, typer.Option("--date-to", help="Published on or before (UTC date).")] = None,
+        story: Annotated[str | None, typer.Option("--story", help="Story id.")] = None,
+        article: Annotated[str | None, typer.Option("--article", help="Article id.")] = None,
+        relevant: Annotated[str | None, typer.Option("--relevant", help="true (default), false or any.")] = None,
+        counted: Annotated[str | None, typer.Option("--counted", help="true (default), false or any.")] = None,
+        q: Annotated[str | None, typer.Option("--q", help="Words that must all occur in the article.")] = None,
+        everything: Annotated[
+            bool, typer.Option("--all", help="Every copy of every fact, relevant or not (relevant=any counted=any).")
+        ] = False,
     ) -> None:
-        """Export every stored fact or article (streamed: constant memory)."""
-        from mahalle_news import export as ex
+        """Export the stored facts or articles a filter selects (the API's filters; streamed: constant memory)."""
+        from mahalle_news.exports.cli import check_request, parse_options, run_export
 
-        if what not in ("facts", "articles"):
-            raise fail(InputError(f"export what? {what!r}: give facts or articles"))
-        if fmt not in ex.FORMATS:
-            raise fail(InputError(f"--format {fmt!r}: give one of {', '.join(ex.FORMATS)}"))
+        default = "any" if everything else None
+        params = {
+            **{"type": kind, "province": province, "program": program, "source": source, "official": official},
+            **{"value_min": value_min, "value_max": value_max, "rials_min": rials_min, "rials_max": rials_max},
+            **{"date_from": date_from, "date_to": date_to, "story": story, "article": article, "q": q},
+            **{"relevant": relevant or default, "counted": counted or default},
+        }
         try:
-            with open_store(ctx) as store, _output(out) as fh:
-                if what == "facts":
-                    n = ex.write_facts(store.iter_fact_rows(), fh, fmt)
-                else:
-                    n = ex.write_articles(store.iter_article_rows(), fh, fmt)
+            check_request(what, fmt, out)
+            filt = parse_options(params)
+            with open_store(ctx) as store:
+                n = run_export(store, what, fmt, filt, out, console)
         except MahalleError as err:
             raise fail(err) from None
         console.print(f"exported {n} {what}")
 
     @app.command()
-    def demo(ctx: typer.Context) -> None:
+    def demo(
+        ctx: typer.Context,
+        serve: Annotated[
+            bool, typer.Option("--serve/--no-serve", help="Then serve the API and web UI until Ctrl-C.")
+        ] = True,
+    ) -> None:
         """Offline demo: serve the news web in corpus/demo_site on 127.0.0.1, crawl it into the store, crawl it
-        again (its feeds now answer 304), and show what was stored."""
+        again (its feeds now answer 304), show what was stored, then serve the API and the web UI over it
+        (anonymous read access on, for the demo)."""
         from mahalle_news.crawl.localweb import LocalWeb
         from mahalle_news.crawl.sources import load_sources
 
@@ -277,6 +307,14 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             console.print("interrupted: every article stored so far is complete")
             raise typer.Exit(130) from None
+        if serve:
+            from mahalle_news.cli_service import run_server
+
+            demo_cfg = dataclasses.replace(cfg, anonymous_read=True)
+            console.print(
+                f"serving the API and web UI: http://{cfg.host}:{cfg.port}/ (API docs at /docs); Ctrl-C stops"
+            )
+            run_server(demo_cfg)
 
 
 def demo_report(store: Any, limit: int = 12) -> Table:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mahalle_news.cli_crawl import fail, open_store, settings
+from mahalle_news.config import Settings
 from mahalle_news.errors import MahalleError
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys: create, list, revoke.")
@@ -25,20 +27,24 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int | None, typer.Option(help="Port to listen on (default: MAHALLE_PORT).")] = None,
     ) -> None:
         """Serve the API (/v1, /docs) and the web UI on HOST:PORT until Ctrl-C."""
-        import uvicorn
-
         from mahalle_news.store import Store
-        from mahalle_news.web.app import create_app
-        from mahalle_news.web.observability import log_config
 
         cfg = settings(ctx)
         try:
             Store.open(cfg.db).close()  # migrate and check before listening: errors as one line
         except MahalleError as err:
             raise fail(err) from None
-        uvicorn.run(
-            create_app(cfg), host=host or cfg.host, port=port or cfg.port, log_config=log_config(), access_log=False
-        )
+        run_server(dataclasses.replace(cfg, host=host or cfg.host, port=port or cfg.port))
+
+
+def run_server(cfg: Settings) -> None:
+    """Serve the app of these settings with uvicorn (JSON logs) until Ctrl-C."""
+    import uvicorn
+
+    from mahalle_news.web.app import create_app
+    from mahalle_news.web.observability import log_config
+
+    uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_config=log_config(), access_log=False)
 
 
 @keys_app.command("create")
