@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +22,18 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="keys")
 
     @app.command()
+    def openapi(
+        out: Annotated[Path | None, typer.Option(help="Write here (e.g. api/openapi.json) instead of stdout.")] = None,
+    ) -> None:
+        """Print the API's OpenAPI document (the committed copy lives in api/openapi.json)."""
+        text = openapi_document()
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+
+    @app.command()
     def serve(
         ctx: typer.Context,
         host: Annotated[str | None, typer.Option(help="Address to listen on (default: MAHALLE_HOST).")] = None,
@@ -35,6 +48,16 @@ def register(app: typer.Typer) -> None:
         except MahalleError as err:
             raise fail(err) from None
         run_server(dataclasses.replace(cfg, host=host or cfg.host, port=port or cfg.port))
+
+
+def openapi_document() -> str:
+    """The app's OpenAPI document as committed in ``api/openapi.json`` (sorted keys, 2-space indent)."""
+    import json
+
+    from mahalle_news.web.app import create_app
+
+    document = create_app(Settings()).openapi()
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def run_server(cfg: Settings) -> None:

@@ -54,7 +54,8 @@ class Settings:
         },
     )
     rate_limit: int = field(
-        default=600, metadata={"help": "Requests per minute allowed to one API key (or one address when anonymous)."}
+        default=600,
+        metadata={"help": "Requests per minute allowed to one API key (or one address when anonymous); 0: no limit."},
     )
     max_page_size: int = field(default=200, metadata={"help": "Largest page of results one API request returns."})
     webhook_allow_private: bool = field(
