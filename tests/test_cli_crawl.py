@@ -74,7 +74,7 @@ def test_cli_crawl_once_then_export_and_health(tmp_path: Path) -> None:
     assert exported.exit_code == 0, exported.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert rows and all(r["url"].startswith("https://irna.demo/") and r["source"] == "irna-rss-latest" for r in rows)
-    jsonl = runner.invoke(app, [*db, "export", "articles", "--format", "jsonl"])
+    jsonl = runner.invoke(app, [*db, "export", "articles", "--format", "jsonl", "--all"])
     articles = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert len(articles) == 15 and all(a["text"] and a["story_id"] for a in articles)
     health = runner.invoke(app, [*db, "sources", "list", "--health", "--json", "--sources", str(DEMO / "sources.toml")])

@@ -122,6 +122,8 @@ def summary_table(stats: Any, title: str) -> Table:
 
 def run_crawl(cfg: Settings, store: Any, sources: list[Any], *, forever: bool, transport: Any = None) -> Any:
     """One pass (or passes until Ctrl-C) with a progress display; returns the last pass's stats."""
+    from mahalle_news.alerts import AlertService
+    from mahalle_news.alerts import install as install_alerts
     from mahalle_news.crawl.crawler import Crawler
     from mahalle_news.nlp.classifier import load_default
     from mahalle_news.nlp.pipeline import load_pipeline
@@ -130,8 +132,10 @@ def run_crawl(cfg: Settings, store: Any, sources: list[Any], *, forever: bool, t
     display = _Display()
     last: list[Any] = []
 
+    install_alerts(store, cfg)  # new facts notify matching alerts, in the same transaction as the article
+
     async def main() -> None:
-        async with _fetcher(cfg, transport) as fetcher:
+        async with _fetcher(cfg, transport) as fetcher, AlertService(store, cfg):
             crawler = Crawler(store, fetcher, nlp, classifier, progress=display)
             try:
                 if forever:
@@ -333,24 +337,6 @@ def demo_report(store: Any, limit: int = 12) -> Table:
         )
         shown += 1
     return table
-
-
-@contextlib.contextmanager
-def _output(path: Path | None) -> Iterator[Any]:
-    if path is None:
-        yield sys.stdout
-        return
-    tmp = path.with_name(path.name + ".part")
-    try:
-        fh = tmp.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(exc.strerror or "cannot be written", location=None) from None
-    try:
-        with fh:
-            yield fh
-        tmp.replace(path)  # a finished export appears whole, an interrupted one never replaces a good file
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------- sources

@@ -88,6 +88,9 @@ class Crawler:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mahalle-db")
         self._queue: asyncio.Queue[tuple[PageItem, asyncio.Future[Ingested]]] | None = None
         self._claimed: set[str] = set()
+        # pages waiting for the fetcher are bounded: the fetch deadline starts when fetch() is called, so an
+        # unbounded queue of page fetches would time out fetches that were never sent
+        self._page_slots = asyncio.Semaphore(max(8, 2 * fetcher.policy.global_concurrency))
 
     def close(self) -> None:
         """Wait for the database thread to finish what it started (a transaction is never cut in half)."""
@@ -237,7 +240,8 @@ class Crawler:
 
     async def _page(self, source: Source, entry: FeedEntry, stats: CrawlStats) -> int:
         url = canonical_url(entry.url)
-        result = await self.fetcher.fetch(entry.url, kind="page")
+        async with self._page_slots:
+            result = await self.fetcher.fetch(entry.url, kind="page")
         if not result.ok or result.not_modified:
             await self._page_failed(source, entry, url, result.status, result.error or "no content", stats)
             return 0

@@ -11,6 +11,8 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+import numpy as np
+
 from mahalle_news.store.simhash import hamming
 from mahalle_news.text.normalize import fold_word
 
@@ -86,6 +88,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
 
 
+_BIT_SHIFTS = np.arange(64, dtype=np.uint64)
+
+
 def shingles(text: str, size: int = 3) -> set[str]:
     """Word ``size``-grams of the folded text (one gram for shorter texts)."""
     ws = words(text)
@@ -121,9 +126,7 @@ def simhash(text: str, *, shingle: int = 3) -> int:
     if not ws:
         return 0
     grams = [" ".join(ws[i : i + shingle]) for i in range(max(1, len(ws) - shingle + 1))]
-    weights = [0] * 64
-    for gram in grams:
-        h = _feature_hash(gram)
-        for bit in range(64):
-            weights[bit] += 1 if (h >> bit) & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    hashes = np.fromiter((_feature_hash(g) for g in grams), dtype=np.uint64, count=len(grams))
+    bits = (hashes[:, None] >> _BIT_SHIFTS) & np.uint64(1)
+    ones = bits.sum(axis=0, dtype=np.int64)
+    return sum(1 << bit for bit in range(64) if 2 * int(ones[bit]) > len(grams))

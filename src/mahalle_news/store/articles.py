@@ -52,20 +52,25 @@ NEAR_WINDOW_ROWS = 20_000
 
 
 def near_candidates(
-    conn: sa.Connection, simhash: int, max_distance: int, around: datetime | None = None
+    conn: sa.Connection,
+    simhash: int,
+    max_distance: int,
+    around: datetime | None = None,
+    province: str | None = None,
 ) -> list[tuple[int, int, int]]:
     """(article id, story id, distance) of stored articles within ``max_distance`` bits, closest first (ties:
-    oldest first): those sharing a SimHash band, and those published within :data:`NEAR_WINDOW` of ``around``."""
+    oldest first): those sharing a SimHash band, and those published within :data:`NEAR_WINDOW` of ``around``
+    (of the same province, when it is known: copies of one story report the same place)."""
     b = bands(simhash)
     band_columns = (articles.c.simhash_b0, articles.c.simhash_b1, articles.c.simhash_b2, articles.c.simhash_b3)
     columns = (articles.c.id, articles.c.story_id, articles.c.simhash)
     queries = [sa.select(*columns).where(sa.or_(*(col == value for col, value in zip(band_columns, b, strict=True))))]
     if around is not None and max_distance > 3:
+        window: sa.ColumnElement[bool] = articles.c.published_at.between(around - NEAR_WINDOW, around + NEAR_WINDOW)
+        if province is not None:
+            window = sa.and_(window, articles.c.province == province)
         queries.append(
-            sa.select(*columns)
-            .where(articles.c.published_at.between(around - NEAR_WINDOW, around + NEAR_WINDOW))
-            .order_by(articles.c.published_at.desc())
-            .limit(NEAR_WINDOW_ROWS)
+            sa.select(*columns).where(window).order_by(articles.c.published_at.desc()).limit(NEAR_WINDOW_ROWS)
         )
     found: dict[int, tuple[int, int, int]] = {}
     for query in queries:
@@ -85,8 +90,9 @@ def _choose_story(
     ).scalar()
     if exact is not None:
         return exact, "exact"
+    around = article.published_at or article.fetched_at
     for article_id, story_id, distance in near_candidates(
-        conn, article.simhash, article.near_distance, article.published_at or article.fetched_at
+        conn, article.simhash, article.near_distance, around, article.province
     ):
         if near_check is not None:
             text = conn.execute(sa.select(articles.c.text).where(articles.c.id == article_id)).scalar_one()

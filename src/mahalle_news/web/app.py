@@ -12,6 +12,8 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from mahalle_news import __version__
+from mahalle_news.alerts import AlertService
+from mahalle_news.alerts import install as install_alerts
 from mahalle_news.config import Settings
 from mahalle_news.store import Store
 from mahalle_news.web import errors
@@ -26,8 +28,9 @@ API_DESCRIPTION = """Facts about Iran's neighbourhood-development programs, extr
 their evidence: search them, follow them with alerts, export them. Every error has the same JSON envelope."""
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """The app over ``store`` (or the store of ``settings.db``, opened at start-up and closed at shutdown)."""
+def create_app(settings: Settings | None = None, *, store: Store | None = None, deliver_alerts: bool = True) -> FastAPI:
+    """The app over ``store`` (or the store of ``settings.db``, opened at start-up and closed at shutdown). With
+    ``deliver_alerts`` the webhook delivery worker runs while the app does."""
     settings = settings or Settings.from_env()
     owns_store = store is None
 
@@ -35,9 +38,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.store is None:
             app.state.store = Store.open(settings.db)
+        install_alerts(app.state.store, settings)
+        service = None
+        if deliver_alerts:
+            resolver = getattr(app.state, "alerts_resolver", None)
+            service = AlertService(app.state.store, settings, resolver=resolver)
+            await service.start()
         try:
             yield
         finally:
+            if service is not None:
+                await service.stop()
             if owns_store and app.state.store is not None:
                 app.state.store.close()
                 app.state.store = None
