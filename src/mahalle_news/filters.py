@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -83,9 +84,8 @@ class FactFilter:
             return False
         if self.province and fact.get("province") not in self.province:
             return False
-        if self.program and fact.get("program", fact.get("name") if fact.get("type") == "program" else None) not in (
-            self.program
-        ):
+        program = fact.get("name") if fact.get("type") == "program" else fact.get("program")
+        if self.program and program not in self.program:  # a program fact by its name, a figure by its program
             return False
         if self.source and article.get("source_id") not in self.source:
             return False
@@ -109,11 +109,10 @@ class FactFilter:
         if self.counted is not None and bool(fact.get("counted", True)) != self.counted:
             return False
         if self.q:
-            from mahalle_news.text.search import search_words
-
             have = set(article.get("search_words") or ())
-            if not all(w in have for w in search_words(self.q)):
-                return False
+            for alternatives in text_terms(self.q):
+                if not any(all(w in have for w in phrase) for phrase in alternatives):
+                    return False
         return True
 
 
@@ -123,6 +122,34 @@ def _in_range(value: Any, low: Any, high: Any) -> bool:
     if value is None:
         return False
     return (low is None or value >= low) and (high is None or value <= high)
+
+
+def text_terms(q: str) -> list[tuple[tuple[str, ...], ...]]:
+    """The words of a full-text query, each as its alternative spellings in index words (every word must match).
+
+    Articles are indexed normalised, a compound written with a joiner both glued and as its parts. A compound the
+    normaliser also forms from its parts written apart («کم‌برخوردار», «کمبرخوردار», «كم برخوردار» all normalise to
+    the joined form) is in every such article's index glued: its glued word is its one spelling. Any other compound
+    matches its glued word or its parts in a row (an article may write it apart, unjoined)."""
+    from mahalle_news.store.fts import MAX_QUERY_TOKENS, tokens
+    from mahalle_news.text.lexicon import ZWNJ
+    from mahalle_news.text.normalize import fold_word, normalize
+
+    out: list[tuple[tuple[str, ...], ...]] = []
+    seen: set[tuple[tuple[str, ...], ...]] = set()
+    for m in _WORD.finditer(normalize(q[: _MAX_TEXT * 2]).text):
+        word = m.group().strip(ZWNJ)
+        glued = tuple(tokens(fold_word(word)))
+        parts = tuple(t for part in word.split(ZWNJ) for t in tokens(fold_word(part)))
+        joined = ZWNJ in word and normalize(word.replace(ZWNJ, " ")).text == word
+        alternatives = tuple(dict.fromkeys(a for a in ((glued,) if joined else (glued, parts)) if a))
+        if alternatives and alternatives not in seen:
+            seen.add(alternatives)
+            out.append(alternatives)
+    return out[:MAX_QUERY_TOKENS]
+
+
+_WORD = re.compile(r"[\w\u200c]+", re.UNICODE)
 
 
 def _official_match(wanted: str, fact: Mapping[str, Any]) -> bool:
@@ -137,9 +164,9 @@ def _official_match(wanted: str, fact: Mapping[str, Any]) -> bool:
 
 def parse_date(value: str, name: str) -> dt.date:
     """``YYYY-MM-DD`` Gregorian, or Jalali when the year is below 1700 (``1404-01-01`` = 2025-03-21)."""
-    text = normalize(value.strip()).text.translate(_DIGITS).replace("/", "-")
+    text = normalize(value.strip()[:40]).text.translate(_DIGITS).replace("/", "-")
     parts = text.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
         raise InputError(f"not a date (YYYY-MM-DD, Gregorian or Jalali): {value!r}", location=Location(field=name))
     y, m, d = (int(p) for p in parts)
     try:
@@ -190,6 +217,8 @@ def _number(params: Mapping[str, Any], name: str, *, whole: bool = False) -> Any
     raw = _one(params, name)
     if raw is None or raw == "":
         return None
+    if len(str(raw)) > 64:
+        raise InputError("too long for a number", location=Location(field=name))
     text = normalize(str(raw)).text.translate(_DIGITS).replace("٬", "").replace(",", "").replace("٫", ".")
     try:
         value = int(text) if whole else float(text)
@@ -198,6 +227,20 @@ def _number(params: Mapping[str, Any], name: str, *, whole: bool = False) -> Any
         raise InputError(f"must be {kind}, got {raw!r}", location=Location(field=name)) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError(f"must be a finite number, got {raw!r}", location=Location(field=name))
+    if isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
+        raise InputError(f"out of range: {raw!r}", location=Location(field=name))
+    return value
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+#: Ids are 32-bit on PostgreSQL.
+MAX_ID = (1 << 31) - 1
+
+
+def _id(params: Mapping[str, Any], name: str) -> int | None:
+    value: int | None = _number(params, name, whole=True)
+    if value is not None and not 1 <= value <= MAX_ID:
+        raise InputError(f"not an id: {value}", location=Location(field=name))
     return value
 
 
@@ -220,14 +263,24 @@ def _one(params: Mapping[str, Any], name: str) -> Any:
     if isinstance(value, list | tuple):
         if len(value) > 1:
             raise InputError("given more than once", location=Location(field=name))
-        return value[0] if value else None
+        value = value[0] if value else None
+    return _checked(value, name)
+
+
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _checked(value: Any, name: str) -> Any:
+    """``value``, unless it is text with a control character or a lone surrogate (no name or date has one)."""
+    if isinstance(value, str) and _BAD_TEXT.search(value):
+        raise InputError("contains a control character", location=Location(field=name))
     return value
 
 
 def _many(params: Mapping[str, Any], name: str) -> list[str]:
     value = params.get(name)
     items: Sequence[Any] = value if isinstance(value, list | tuple) else ([] if value is None else [value])
-    out = [s.strip() for item in items for s in str(item).split(",") if s.strip()]
+    out = [s.strip() for item in items for s in str(_checked(item, name)).split(",") if s.strip()]
     if len(out) > _MAX_LIST:
         raise InputError(f"at most {_MAX_LIST} values", location=Location(field=name))
     return out
@@ -268,8 +321,8 @@ def parse_fact_filter(params: Mapping[str, Any], *, allow: frozenset[str] = froz
         rials_max=_number(params, "rials_max", whole=True),
         date_from=parse_date(str(date_from), "date_from") if date_from else None,
         date_to=parse_date(str(date_to), "date_to") if date_to else None,
-        story=_number(params, "story", whole=True),
-        article=_number(params, "article", whole=True),
+        story=_id(params, "story"),
+        article=_id(params, "article"),
         relevant=_bool(params, "relevant", True),
         counted=_bool(params, "counted", True),
         q=str(q).strip() or None if q is not None else None,

@@ -151,6 +151,8 @@ articles = sa.Table(
     sa.Index("ix_articles_simhash_b1", "simhash_b1"),
     sa.Index("ix_articles_simhash_b2", "simhash_b2"),
     sa.Index("ix_articles_simhash_b3", "simhash_b3"),
+    sa.Index("ix_articles_s_relevant", "relevant", "id", "source_id", "province"),
+    sa.Index("ix_articles_s_recent", "published_at", "id", "relevant", "province", "source_id", "story_id"),
 )
 
 facts = sa.Table(
@@ -186,6 +188,101 @@ facts = sa.Table(
     sa.Index("ix_facts_published_at", "published_at"),
     sa.Index("ix_facts_story_key", "story_id", "fact_key"),
     sa.Index("ix_facts_counted_type", "counted", "type"),
+    # covering indexes for search pages (revision 0004): SQLite walks one of them in sort order
+    sa.Index(
+        "ix_facts_s_recent",
+        "published_at",
+        "id",
+        "counted",
+        "type",
+        "province",
+        "program",
+        "name",
+        "article_id",
+        "value",
+        "rials",
+    ),
+    sa.Index(
+        "ix_facts_s_province",
+        "province",
+        "published_at",
+        "id",
+        "counted",
+        "type",
+        "program",
+        "name",
+        "article_id",
+        "value",
+        "rials",
+    ),
+    sa.Index(
+        "ix_facts_s_type",
+        "type",
+        "published_at",
+        "id",
+        "counted",
+        "province",
+        "program",
+        "name",
+        "article_id",
+        "value",
+        "rials",
+        "role",
+        "unit",
+    ),
+    sa.Index(
+        "ix_facts_s_program",
+        "program",
+        "published_at",
+        "id",
+        "counted",
+        "type",
+        "province",
+        "name",
+        "article_id",
+        "value",
+        "rials",
+    ),
+    sa.Index(
+        "ix_facts_s_article",
+        "article_id",
+        "published_at",
+        "id",
+        "counted",
+        "type",
+        "province",
+        "program",
+        "name",
+        "value",
+        "rials",
+    ),
+    sa.Index("ix_facts_s_name", "name", "published_at", "id", "counted", "type", "role", "province", "article_id"),
+    sa.Index(
+        "ix_facts_s_value",
+        "value",
+        "id",
+        "counted",
+        "type",
+        "province",
+        "program",
+        "name",
+        "article_id",
+        "rials",
+        "published_at",
+    ),
+    sa.Index(
+        "ix_facts_s_rials",
+        "rials",
+        "id",
+        "counted",
+        "type",
+        "province",
+        "program",
+        "name",
+        "article_id",
+        "value",
+        "published_at",
+    ),
 )
 
 failed_pages = sa.Table(
@@ -226,4 +323,65 @@ api_keys = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("last_used_at", UTCDateTime),
     sa.Column("revoked_at", UTCDateTime),
+)
+
+# Alerts (revision 0003): saved searches, the notifications they fired (the log Atom and SSE read) and the
+# webhook outbox. A notification is unique per (alert, kind, story, dedup key): that constraint is what makes an
+# alert fire once per fact of a story, whatever copies of the story arrive later. No foreign key to facts: fact
+# ids change when an article is re-extracted, notifications (and their payload snapshots) stay.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", CleanText, nullable=False),
+    sa.Column("filter", JSONData, nullable=False),  # FactFilter.to_params()
+    sa.Column("on_new", sa.Boolean, nullable=False),
+    sa.Column("on_changed", sa.Boolean, nullable=False),
+    sa.Column("webhook_url", CleanText),
+    sa.Column("webhook_secret", sa.Text),  # the HMAC key: needed in clear to sign
+    sa.Column("feed_token_sha256", sa.Text, nullable=False),
+    sa.Column("key_id", sa.Text),  # the API key that created it (no foreign key: keys are revoked, not deleted)
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_alerts_key_id", "key_id"),
+)
+
+alert_notifications = sa.Table(
+    "alert_notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.Text, nullable=False),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # new | changed
+    sa.Column("story_id", sa.Integer, nullable=False),
+    sa.Column("dedup_key", CleanText, nullable=False),  # the fact key (new) or the metric key (changed)
+    sa.Column("fact_id", sa.Integer),
+    sa.Column("article_id", sa.Integer),
+    sa.Column("payload", JSONData, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("alert_id", "kind", "story_id", "dedup_key", name="uq_alert_notifications_once"),
+    sa.UniqueConstraint("uuid", name="uq_alert_notifications_uuid"),
+    sa.Index("ix_alert_notifications_alert_id", "alert_id", "id"),
+)
+
+alert_deliveries = sa.Table(
+    "alert_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "notification_id", sa.Integer, sa.ForeignKey("alert_notifications.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("url", CleanText, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # pending | delivered | dead
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime),  # NULL once delivered or dead
+    sa.Column("last_attempt_at", UTCDateTime),
+    sa.Column("last_status", sa.Integer),
+    sa.Column("last_error", CleanText),
+    sa.Column("delivered_at", UTCDateTime),
+    sa.Column("history", JSONData),  # one {at, status, error, ms} per attempt
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("notification_id", name="uq_alert_deliveries_notification"),
+    sa.Index("ix_alert_deliveries_due", "status", "next_attempt_at"),
+    sa.Index("ix_alert_deliveries_alert_id", "alert_id"),
 )

@@ -15,6 +15,7 @@ from mahalle_news import __version__
 from mahalle_news.alerts import AlertService
 from mahalle_news.alerts import install as install_alerts
 from mahalle_news.config import Settings
+from mahalle_news.filters import resolve_program, resolve_province
 from mahalle_news.store import Store
 from mahalle_news.web import errors
 from mahalle_news.web.auth import RateLimiter
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
         if app.state.store is None:
             app.state.store = Store.open(settings.db)
         install_alerts(app.state.store, settings)
+        resolve_province("تهران"), resolve_program("کرامت")  # load the gazetteer and registry before requests
         service = None
         if deliver_alerts:
             resolver = getattr(app.state, "alerts_resolver", None)

@@ -1,0 +1,46 @@
+"""Alerts fixtures: stores on both backends with the matcher installed on a fake clock, and a threaded local
+webhook receiver (pytest-httpserver on 127.0.0.1, so delivery tests allow private targets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from mahalle_news.alerts import install
+from mahalle_news.config import Settings
+from mahalle_news.store import Store
+from tests.alerts.helpers import FakeClock, with_sources
+from tests.db import pg_schema, store_url
+
+__all__ = ["pg_schema", "store_url"]
+
+
+@pytest.fixture(scope="session")
+def make_httpserver() -> Iterator[HTTPServer]:
+    """The plugin's server, threaded and bound to 127.0.0.1."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(store_url: str) -> Settings:
+    return Settings(db=store_url, webhook_allow_private=True, webhook_max_attempts=4)
+
+
+@pytest.fixture
+def store(store_url: str, clock: FakeClock) -> Iterator[Store]:
+    """A migrated store with the Kerman sources and the alert matcher installed."""
+    with Store.open(store_url) as opened:
+        install(with_sources(opened), clock=clock)
+        yield opened
