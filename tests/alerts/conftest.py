@@ -6,26 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pytest_httpserver import HTTPServer
 
 from mahalle_news.alerts import install
 from mahalle_news.config import Settings
 from mahalle_news.store import Store
 from tests.alerts.helpers import FakeClock, with_sources
+from tests.crawl.conftest import make_httpserver
 from tests.db import pg_schema, store_url
 
-__all__ = ["pg_schema", "store_url"]
-
-
-@pytest.fixture(scope="session")
-def make_httpserver() -> Iterator[HTTPServer]:
-    """The plugin's server, threaded and bound to 127.0.0.1."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
+__all__ = ["make_httpserver", "pg_schema", "store_url"]
 
 
 @pytest.fixture

@@ -49,7 +49,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _status(err: MahalleError) -> int:
+def status_of(err: MahalleError) -> int:
+    """The HTTP status of a library error (shared by the JSON API and the HTML pages)."""
     if isinstance(err, AuthError):
         return 403 if err.forbidden else 401
     if isinstance(err, NotFound):
@@ -74,7 +75,7 @@ def envelope(request: Request, status: int, code: str, message: str, location: d
 
 async def _mahalle(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MahalleError)
-    status = _status(exc)
+    status = status_of(exc)
     location = exc.to_dict().get("location")
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):

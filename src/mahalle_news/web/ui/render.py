@@ -24,6 +24,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from mahalle_news.errors import AuthError, InputError, MahalleError, NotFound, RateLimited
+from mahalle_news.web.errors import status_of
 from mahalle_news.web.ui import format as fmt
 from mahalle_news.web.ui import session
 
@@ -146,18 +147,6 @@ _NOT_FOUND = {
 }
 
 
-def _status_of(err: MahalleError) -> int:
-    if isinstance(err, AuthError):
-        return 403 if err.forbidden else 401
-    if isinstance(err, NotFound):
-        return 404
-    if isinstance(err, RateLimited):
-        return 429
-    if isinstance(err, InputError):
-        return 422
-    return 503 if err.code == "store_error" else 500
-
-
 def _message(err: MahalleError, status: int) -> str:
     if isinstance(err, AuthError):
         if err.message.startswith("csrf"):
@@ -195,7 +184,7 @@ def error_page(request: Request, status: int, message: str, *, detail: str | Non
 
 def page_for_error(request: Request, exc: Exception) -> HTMLResponse:
     if isinstance(exc, MahalleError):
-        status = _status_of(exc)
+        status = status_of(exc)
         if status >= 500:
             log.error("ui request failed: %s", exc, extra={"request_id": getattr(request.state, "request_id", None)})
         response = error_page(request, status, _message(exc, status))
