@@ -42,7 +42,7 @@ from mahalle_news.text.places import PROVINCE, gazetteer
 from mahalle_news.text.search import index_text
 
 #: Bump when the generated data changes: cached files of another version are not reused.
-GEN_VERSION = 1
+GEN_VERSION = 2
 FACTS_PER_ARTICLE = 10
 EXTRACTOR = "0.1.0"
 NATIONAL = "کشور"
@@ -132,6 +132,8 @@ TEMPLATES: tuple[Template, ...] = (
     Template("neighbourhood_count", "اکنون {n} محله حاشیه‌ای در استان {p} نیازمند بازسازی است.", low=5, high=250),
     Template("neighbourhood_count", "در سراسر کشور {n} محله در {prog} انتخاب شده‌اند.", low=1500, high=2200,
              national=True),
+    Template("neighbourhood_count", "در سطح کشور {n} محله هدف برای بازآفرینی شناسایی شده است.", low=1500,
+             high=2200, national=True),
     # budgets
     Template("budget", "برای اجرای {prog} در استان {p} مبلغ {n} میلیارد ریال اعتبار تخصیص یافت.", after=2,
              scale=10**9, low=50, high=9000),
@@ -243,6 +245,8 @@ def render(text: str, values: dict[str, Any]) -> Rendered:
         if name is None:
             continue
         value = values[name]
+        if value is None:
+            raise ValueError(f"slot {name!r} of {text!r} has no value")
         if isinstance(value, int):
             shown, words = str(value).translate(_FA_DIGITS), str(value)
         else:
@@ -404,11 +408,10 @@ class Writer:
                 fact_program = program if draw < 0.75 else rng.choice(w.programs) if draw < 0.85 else None
             elif kind == "percentage" and rng.random() < 0.5:
                 fact_program = program
-            pool = [t for t in w.by_kind[kind] if t.has_program == (fact_program is not None)] or w.by_kind[kind]
-            if kind in ("neighbourhood_count",) and rng.random() > 0.08:
-                pool = [t for t in pool if not t.national] or pool
-            elif kind == "neighbourhood_count":
-                pool = [t for t in w.by_kind[kind] if t.national]
+            national = kind == "neighbourhood_count" and rng.random() < 0.08
+            pool = [
+                t for t in w.by_kind[kind] if t.has_program == (fact_program is not None) and t.national == national
+            ]
             template = rng.choice(pool)
             if kind == "official":
                 name = self._name()

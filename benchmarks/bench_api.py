@@ -655,9 +655,20 @@ def report_latency(queries: list[Query], results: dict[str, dict[str, Timings]],
     return failures
 
 
+def uvicorn_stack() -> str:
+    """The uvicorn both servers run on, with the HTTP parser and event loop its ``auto`` settings pick here."""
+    import importlib.metadata
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"uvicorn {importlib.metadata.version('uvicorn')} (http {http}, loop {loop})"
+
+
 def run(args: argparse.Namespace) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print(f"machine: {os.cpu_count()} cores, load average {loadavg()}; python {sys.version.split()[0]}")
+    print(f"both servers: one process each under {uvicorn_stack()}")
     db, gen_seconds = ensure_db(args.facts, args.seed, args.regenerate)
     size_gb = sum(p.stat().st_size for p in db.parent.glob(f"{DB_NAME}.db*")) / 1e9
     generated = "reused from cache" if gen_seconds is None else f"generated in {gen_seconds:.0f} s"

@@ -17,14 +17,8 @@ from mahalle_news.errors import InputError
 from mahalle_news.filters import FactFilter, parse_fact_filter, text_terms
 from mahalle_news.store import Store
 from mahalle_news.store import search as search_module
-from mahalle_news.store.search import (
-    article_detail,
-    get_fact,
-    key_from_json,
-    key_json,
-    search_articles,
-    search_facts,
-)
+from mahalle_news.store.search import get_fact, key_from_json, key_json, search_facts
+from mahalle_news.store.search_articles import article_detail, search_articles
 from mahalle_news.text.search import search_words
 from tests.db import BACKENDS
 from tests.web.conftest import OWN_ARTICLES, backend_url, fill_search_store
@@ -305,7 +299,8 @@ def test_article_detail_facts_index_its_text(filled: Store, oracle: Oracle) -> N
 @pytest.mark.parametrize(
     "params",
     [{}, {"type": "budget"}, {"province": "فارس"}, {"type": "budget", "province": "تهران"}, {"program": "۲۰۲۰ محله"},
-     {"date_from": "1403-01-01"}, {"official": "مقدم"}, {"sort": "rials_desc", "type": "budget"}, {"q": "محله"}],
+     {"date_from": "1403-01-01"}, {"official": "مقدم"}, {"sort": "rials_desc", "type": "budget"}, {"q": "محله"},
+     {"sort": "value_desc", "type": "neighbourhood_count", "province": "فارس"}],
 )  # fmt: skip
 def test_factsearch_sqlite_pages_walk_a_covering_index(filled: Store, params: dict[str, str]) -> None:
     """Query plans: a page walks an index in its order (no sort of the whole selection), inside the index."""
@@ -329,3 +324,5 @@ def test_factsearch_sqlite_pages_walk_a_covering_index(filled: Store, params: di
             if "q" not in params:  # a full-text query with few matches sorts their facts: a few hundred
                 assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
             assert any("USING COVERING INDEX ix_facts_s_" in step for step in plan), plan
+            if params.get("sort") == "value_desc":  # one type's values, not every larger figure of the others
+                assert any("COVERING INDEX ix_facts_s_type_value (type=? AND value>?)" in step for step in plan), plan

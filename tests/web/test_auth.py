@@ -130,3 +130,23 @@ def test_auth_healthz_and_metrics(store: Store) -> None:
         text = client.get("/metrics").text
     assert 'mahalle_http_requests_total{method="GET",route="/v1/sources",status="200"} 1.0' in text
     assert 'mahalle_store_rows{kind="articles"} 0.0' in text
+
+
+def test_auth_request_ids_and_access_log_lines(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    key, secret = create_key(store, "خواننده", "reader")
+    with _client(store) as client, caplog.at_level("INFO", logger="mahalle_news.access"):
+        given = client.get("/v1/sources", headers={"X-Request-ID": "abc-123", **_auth(secret)})
+        made = client.get("/v1/no-such-route")
+        refused = client.get("/v1/sources")
+    assert given.status_code == 200 and given.headers["x-request-id"] == "abc-123"
+    assert made.status_code == 404 and len(made.headers["x-request-id"]) == 16
+    assert made.json()["error"]["request_id"] == made.headers["x-request-id"]
+    assert refused.status_code == 401 and refused.json()["error"]["request_id"] == refused.headers["x-request-id"]
+    lines = [r for r in caplog.records if r.name == "mahalle_news.access"]
+    assert [(r.route, r.status, r.request_id) for r in lines] == [  # type: ignore[attr-defined]
+        ("/v1/sources", 200, "abc-123"),
+        ("unmatched", 404, made.headers["x-request-id"]),
+        ("/v1/sources", 401, refused.headers["x-request-id"]),
+    ]
+    assert lines[0].key_id == key.id and lines[2].key_id is None  # type: ignore[attr-defined]
+    assert all(r.duration_ms >= 0 for r in lines)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mahalle_news.store import Store
+from mahalle_news.web.models import FactPage
 from tests.web.conftest import get_error, get_ok, make_search_app
 
 
@@ -90,6 +91,15 @@ def test_facts_facets_count_the_whole_selection(api: TestClient) -> None:
     assert get_ok(api, "/v1/facts", limit=1, program="۲۰۲۰ محله")["total"] == program["count"]
     types = {c["value"] for c in facets["type"]}
     assert {"neighbourhood_count", "budget", "official", "program"} <= types
+
+
+@pytest.mark.parametrize("params", [{"facets": "true"}, {"facets": "false", "limit": 3}, {"q": "کم‌برخوردار"}])
+def test_facts_page_is_the_models_serialisation(api: TestClient, params: dict[str, str]) -> None:
+    """The page is serialised without the model: it must still be exactly what FactPage validates and writes."""
+    response = api.get("/v1/facts", params=params)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    page = FactPage.model_validate_json(response.content)
+    assert page.items and page.model_dump_json().encode() == response.content
 
 
 def test_facts_carry_evidence_and_links(api: TestClient) -> None:

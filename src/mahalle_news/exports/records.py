@@ -132,16 +132,20 @@ def fact_values(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: (key, span pair or None) of a fact's JSON line, in order.
+_JSON_PLAN = tuple((name, SPAN_PAIRS.get(name)) for name in FACT_JSON_FIELDS)
+
+
 def fact_json(values: Mapping[str, Any]) -> dict[str, Any]:
     """:func:`fact_values` as a JSON line's object: spans as pairs, the timestamp in ISO 8601."""
     out: dict[str, Any] = {}
-    for column in FACT_COLUMNS:
-        name = _PAIRED.get(column)
-        if name is None:
-            out[column] = _iso(values[column])
-        elif name not in out:
-            start, end = SPAN_PAIRS[name]
-            out[name] = None if values[start] is None else [values[start], values[end]]
+    for name, pair in _JSON_PLAN:
+        if pair is None:
+            out[name] = values[name]
+        else:
+            start = values[pair[0]]
+            out[name] = None if start is None else [start, values[pair[1]]]
+    out["published"] = _iso(out["published"])  # the one timestamp of FACT_COLUMNS
     return out
 
 

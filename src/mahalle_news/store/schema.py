@@ -188,7 +188,7 @@ facts = sa.Table(
     sa.Index("ix_facts_published_at", "published_at"),
     sa.Index("ix_facts_story_key", "story_id", "fact_key"),
     sa.Index("ix_facts_counted_type", "counted", "type"),
-    # covering indexes for search pages (revision 0004): SQLite walks one of them in sort order
+    # covering indexes for search pages (revisions 0004 and 0005): SQLite walks one of them in sort order
     sa.Index(
         "ix_facts_s_recent",
         "published_at",
@@ -268,6 +268,18 @@ facts = sa.Table(
         "name",
         "article_id",
         "rials",
+        "published_at",
+    ),
+    sa.Index(  # migration 0005
+        "ix_facts_s_type_value",
+        "type",
+        "value",
+        "id",
+        "counted",
+        "province",
+        "program",
+        "name",
+        "article_id",
         "published_at",
     ),
     sa.Index(

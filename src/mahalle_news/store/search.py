@@ -1,11 +1,13 @@
-"""Fact and article search: the SQL behind ``GET /v1/facts``, ``/v1/facts/{id}``, ``/v1/articles`` and
-``/v1/articles/{id}``. Every function takes the :class:`Store` and runs in one read transaction.
+"""Fact search: the SQL behind ``GET /v1/facts`` and ``/v1/facts/{id}`` (articles:
+:mod:`mahalle_news.store.search_articles`). Every function takes the :class:`Store` and runs in one read
+transaction.
 
 A search walks one index in its sort order and checks the filters inside it (the covering ``ix_facts_s_*``
-indexes of migration 0004), so a page costs about ``limit / selectivity`` index entries, not the size of the
-filtered set. On SQLite the index is chosen here (``INDEXED BY``): one article, the articles of a full-text query
-with few matches, a story, officials or programs by name, then a single province, program or type, else
-publication order; ``value``/``rials`` sorts walk their own index. PostgreSQL gets the same SQL without hints.
+indexes of migrations 0004 and 0005), so a page costs about ``limit / selectivity`` index entries, not the size
+of the filtered set. On SQLite the index is chosen here (``INDEXED BY``): one article, the articles of a full-text
+query with few matches, a story, officials or programs by name, then a single province, program or type, else
+publication order; ``value``/``rials`` sorts walk their own index, a value sort of one type (type, value).
+PostgreSQL gets the same SQL without hints.
 
 Pagination is keyset: a page is ordered by (sort key, id), both in the sort's direction, facts without the key
 last (by id); the cursor holds the last row's (key, id), so a page never skips or repeats a fact however many
@@ -380,7 +382,12 @@ def _page_keys(plan: _Plan, conn: sa.Connection, branch: _Branch, n: int, after:
     keyless = bool(branch.types) and not set(branch.types) & _KEYED[column]  # e.g. program facts have no value
     out: list[tuple[int, Any, int]] = []
     if (after is None or after[0] is not None) and not keyless:
-        f = facts_via(driver if column == "published_at" or small else f"ix_facts_s_{column}")
+        if column == "published_at" or small:
+            f = facts_via(driver)
+        elif column == "value" and len(branch.types) == 1:  # within the type: other types' larger values skipped
+            f = facts_via("ix_facts_s_type_value")
+        else:
+            f = facts_via(f"ix_facts_s_{column}")
         where, source = _where(plan, f, branch)
         key = f.c[column]
         query = sa.select(key, f.c.id).select_from(source).where(*where, key.is_not(None))
@@ -475,7 +482,9 @@ def fact_rows(conn: sa.Connection, ids: Sequence[int]) -> list[Row]:
     if not ids:
         return []
     query = _rows_query()
-    found = {r.id: dict(r._mapping) for r in conn.execute(query.where(query.selected_columns.id.in_(list(ids))))}
+    result = conn.execute(query.where(query.selected_columns.id.in_(list(ids))))
+    names = tuple(result.keys())  # zipped by hand: a third faster than RowMapping on a page of 50
+    found = {r[0]: dict(zip(names, r, strict=True)) for r in result.all()}
     return [found[i] for i in ids if i in found]
 
 
@@ -503,112 +512,3 @@ def get_fact(store: Store, fact_id: int) -> Row | None:
     with store.transaction("reading a fact") as conn:
         rows = fact_rows(conn, [fact_id])
     return rows[0] if rows else None
-
-
-# ------------------------------------------------------------------ articles
-
-#: Article columns of a search result (the text only as its beginning).
-LEAD_CHARS = 280
-_ARTICLE_SUMMARY = (
-    "id", "story_id", "duplicate_kind", "source_id", "url", "title", "published_at", "province", "relevant",
-    "relevance", "topics",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ArticlePage:
-    rows: list[Row]  # _ARTICLE_SUMMARY columns, ``lead`` and ``fact_count``
-    next_key: tuple[Any, int] | None
-
-
-def _article_where(a: Any, filt: FactFilter, text: TextMatch | None) -> list[sa.ColumnElement[bool]]:
-    c = a.c
-    out: list[sa.ColumnElement[bool]] = []
-    if filt.province:
-        out.append(c.province.in_(filt.province))
-    if filt.source:
-        out.append(c.source_id.in_(filt.source))
-    if filt.date_from is not None:
-        out.append(c.published_at >= day_start(filt.date_from))
-    if filt.date_to is not None:
-        out.append(c.published_at < day_start(filt.date_to + dt.timedelta(days=1)))
-    if filt.relevant is not None:
-        out.append(c.relevant == sa.true() if filt.relevant else c.relevant.is_not(sa.true()))
-    if filt.story is not None:
-        out.append(c.story_id == filt.story)
-    if text is not None:
-        out.append(text.condition(c.id))
-    return out
-
-
-def article_rows(conn: sa.Connection, ids: Sequence[int]) -> list[Row]:
-    """Search-result rows of articles, in the order of ``ids``, with ``lead`` and ``fact_count``."""
-    if not ids:
-        return []
-    a = articles.c
-    columns = [a[name] for name in _ARTICLE_SUMMARY]
-    lead = sa.func.substr(a.text, 1, LEAD_CHARS).label("lead")
-    found = {r.id: dict(r._mapping) for r in conn.execute(sa.select(*columns, lead).where(a.id.in_(list(ids))))}
-    f = facts_via("ix_facts_s_article")
-    query = sa.select(f.c.article_id, sa.func.count()).where(f.c.article_id.in_(list(ids))).group_by(f.c.article_id)
-    counts = {int(article): int(n) for article, n in conn.execute(query)}
-    return [found[i] | {"fact_count": counts.get(i, 0)} for i in ids if i in found]
-
-
-def search_articles(store: Store, filt: FactFilter, *, limit: int, after: tuple[Any, int] | None = None) -> ArticlePage:
-    """A page of the articles matching the article-level fields of ``filt`` (q, province, source, dates,
-    relevant, story), by publication time (``filt.sort``: published_desc or published_asc), keyset-paginated."""
-    desc = filt.sort != "published_asc"
-    with store.transaction("searching articles") as conn:
-        text = text_match(conn, filt.q)
-        if text is not None and not text.recent:
-            return ArticlePage([], None)
-        if text is not None and text.complete:
-            a = articles_via(None)
-        else:
-            a = articles_via("ix_articles_story_id" if filt.story is not None else "ix_articles_s_recent")
-        where = _article_where(a, filt, text)
-        key, out = a.c.published_at, []
-        if after is None or after[0] is not None:
-            query = sa.select(key, a.c.id).where(*where, key.is_not(None))
-            if after is not None:
-                pair = sa.tuple_(key, a.c.id)
-                query = query.where(pair < after if desc else pair > after)
-            order = (key.desc(), a.c.id.desc()) if desc else (key.asc(), a.c.id.asc())
-            out += [(r[0], r[1]) for r in conn.execute(query.order_by(*order).limit(limit + 1))]
-        if len(out) <= limit:
-            query = sa.select(a.c.id).where(*where, key.is_(None))
-            if after is not None and after[0] is None:
-                query = query.where(a.c.id < after[1] if desc else a.c.id > after[1])
-            query = query.order_by(a.c.id.desc() if desc else a.c.id.asc()).limit(limit + 1 - len(out))
-            out += [(None, r[0]) for r in conn.execute(query)]
-        rows = article_rows(conn, [k[1] for k in out[:limit]])
-    return ArticlePage(rows, out[limit - 1] if len(out) > limit else None)
-
-
-@dataclass(frozen=True)
-class ArticleDetail:
-    article: Row  # every column but the raw HTML and SimHash bands, with ``fact_count``
-    facts: list[Row]  # as fact_rows, by position in the text
-    story: list[Row]  # the story's articles (id, source_id, url, title, published_at, duplicate_kind), oldest first
-
-
-def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
-    """An article with its facts and its story's articles, or None."""
-    from mahalle_news.store.rows import article_columns
-
-    a = articles.c
-    with store.transaction("reading an article") as conn:
-        row = conn.execute(sa.select(*article_columns()).where(a.id == article_id)).first()
-        if row is None:
-            return None
-        f = facts_via("ix_facts_s_article")
-        ids = conn.execute(sa.select(f.c.id).where(f.c.article_id == article_id)).scalars().all()
-        fact_list = sorted(fact_rows(conn, ids), key=lambda r: (r["seq"], r["id"]))
-        members = conn.execute(
-            sa.select(a.id, a.source_id, a.url, a.title, a.published_at, a.duplicate_kind)
-            .where(a.story_id == row.story_id)
-            .order_by(a.id)
-        )
-        story = [dict(m._mapping) for m in members]
-    return ArticleDetail(dict(row._mapping) | {"fact_count": len(fact_list)}, fact_list, story)

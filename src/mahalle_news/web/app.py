@@ -4,11 +4,10 @@ request middleware (request ids, structured access logs). ``mahalle-news serve``
 from __future__ import annotations
 
 import importlib
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from mahalle_news import __version__
@@ -67,13 +66,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None, 
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
     errors.install(app)
     app.state.metrics = instrument(app)
-
-    @app.middleware("http")
-    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
 
     app.mount("/static", StaticFiles(packages=[("mahalle_news.web", "static")]), name="static")
     for name in ROUTE_MODULES:

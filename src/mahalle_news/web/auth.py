@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from mahalle_news.config import Settings
 from mahalle_news.errors import AuthError, RateLimited
@@ -92,18 +93,27 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
-def require(role: Role) -> Callable[[Request], Principal]:
-    """A dependency that lets the request through when its principal has ``role`` (or a higher one)."""
+def check_role(principal: Principal, role: Role) -> Principal:
+    """``principal`` when it has ``role`` (or a higher one), else AuthError: 401 without a key, 403 with one."""
+    if not principal.can(role) and principal.key_id is None:
+        raise AuthError(f"an API key with the {role} role is required")
+    if not principal.can(role):
+        raise AuthError(f"this needs the {role} role; the key has {principal.role}", forbidden=True)
+    return principal
+
+
+def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency that lets the request through when its principal has ``role`` (or a higher one). It runs on
+    the event loop; only a presented key, which is looked up in the store, goes to a worker thread."""
     if role not in _RANK:
         raise ValueError(f"unknown role {role!r}")
 
-    def dependency(request: Request) -> Principal:
-        principal = authenticate(request)
-        if not principal.can(role) and principal.key_id is None:
-            raise AuthError(f"an API key with the {role} role is required")
-        if not principal.can(role):
-            raise AuthError(f"this needs the {role} role; the key has {principal.role}", forbidden=True)
-        return principal
+    async def dependency(request: Request) -> Principal:
+        if isinstance(getattr(request.state, "principal", None), Principal) or presented_key(request) is None:
+            principal = authenticate(request)  # no store access
+        else:
+            principal = await run_in_threadpool(authenticate, request)
+        return check_role(principal, role)
 
     dependency.__name__ = f"require_{role}"
     return dependency

@@ -14,30 +14,41 @@ from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location
 from mahalle_news.store import Store
 
+# The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in a worker thread, a hop that costs
+# more than the work of these.
 
-def get_store(request: Request) -> Store:
+
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def reject_unknown_params(request: Request) -> None:
+async def reject_unknown_params(request: Request) -> None:
     """A query parameter the route does not declare is an error (422), not silently ignored: a typo in a filter
     must not return everything."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    allowed = _query_names(dependant)
-    allowed |= set(getattr(route, "extra_query_params", ()))
+    allowed = _allowed_params(route, dependant)
     for name in request.query_params:
         if name not in allowed:
             known = ", ".join(sorted(allowed)) or "none"
             raise InputError(f"unknown parameter (this endpoint takes: {known})", location=Location(field=name))
+
+
+def _allowed_params(route: Any, dependant: Dependant) -> frozenset[str]:
+    """The query parameters ``route`` takes, worked out once and kept on the route."""
+    names: frozenset[str] | None = getattr(route, "_mahalle_query_names", None)
+    if names is None:
+        names = frozenset(_query_names(dependant) | set(getattr(route, "extra_query_params", ())))
+        route._mahalle_query_names = names
+    return names
 
 
 def _query_names(dependant: Dependant) -> set[str]:

@@ -1,7 +1,7 @@
 """Operations: Prometheus metrics, structured (JSON) access logs, and the health check's facts.
 
-``instrument(app)`` adds a middleware that times every request, counts it by route template and status, and
-logs one JSON line (method, route, path, status, duration, request id, API key id). ``/metrics`` exposes the
+``instrument(app)`` adds a middleware that gives every request an id, times it, counts it by route template and
+status, and logs one JSON line (method, route, path, status, duration, request id, API key id). ``/metrics`` exposes the
 counters plus store gauges (articles, facts, stories, sources failing) read at scrape time.
 """
 
@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("mahalle_news.access")
 
@@ -75,8 +78,56 @@ class _StoreCollector(Collector):
         yield failing
 
 
+class RequestMiddleware:
+    """Plain ASGI middleware (no per-request task group, unlike ``@app.middleware``): gives each HTTP request an
+    id (the client's ``X-Request-ID`` or a new one) in ``request.state.request_id`` and the response header, then
+    counts and times it by route template and status and writes its access-log line once the body is sent."""
+
+    def __init__(self, app: ASGIApp, *, requests: Counter, duration: Histogram) -> None:
+        self.app, self.requests, self.duration = app, requests, duration
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex[:16]
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        start, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status)).inc()
+            self.duration.labels(route).observe(elapsed)
+            principal = state.get("principal")
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "request_id": request_id,
+                    "key_id": getattr(principal, "key_id", None),
+                },
+            )
+
+
 def instrument(app: FastAPI) -> CollectorRegistry:
-    """Metrics and access logs for ``app``; returns the registry ``/metrics`` serves."""
+    """Request ids, metrics and access logs for ``app`` (:class:`RequestMiddleware`); returns the registry
+    ``/metrics`` serves."""
     registry = CollectorRegistry()
     requests = Counter(
         "mahalle_http_requests", "HTTP requests by method, route and status", ["method", "route", "status"],
@@ -87,33 +138,5 @@ def instrument(app: FastAPI) -> CollectorRegistry:
         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     )  # fmt: skip
     registry.register(_StoreCollector(app))
-
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            elapsed = time.perf_counter() - start
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            requests.labels(request.method, route, str(status)).inc()
-            duration.labels(route).observe(elapsed)
-            principal = getattr(request.state, "principal", None)
-            access_log.info(
-                "%s %s %s",
-                request.method,
-                request.url.path,
-                status,
-                extra={
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "request_id": getattr(request.state, "request_id", None),
-                    "key_id": getattr(principal, "key_id", None),
-                },
-            )
-
+    app.add_middleware(RequestMiddleware, requests=requests, duration=duration)
     return registry

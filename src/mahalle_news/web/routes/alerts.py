@@ -25,7 +25,7 @@ from mahalle_news.filters import parse_fact_filter
 from mahalle_news.store import Store
 from mahalle_news.store import alerts as alert_store
 from mahalle_news.store.alerts import DELIVERY_STATUSES, Alert, Notification
-from mahalle_news.web.auth import Principal, require
+from mahalle_news.web.auth import Principal, authenticate, check_role, require
 from mahalle_news.web.deps import decode_cursor, encode_cursor, get_settings, get_store
 from mahalle_news.web.errors import ERROR_RESPONSES
 
@@ -317,7 +317,7 @@ def _reader(
         if alert is None:  # deleted meanwhile
             raise NotFound(f"no alert with id {alert_id}", location=Location(field="alert_id"))
         return alert
-    return _owned(store, alert_id, editor(request))
+    return _owned(store, alert_id, check_role(authenticate(request), "editor"))
 
 
 @router.get(

@@ -18,7 +18,8 @@ from mahalle_news.config import Settings
 from mahalle_news.errors import Location, NotFound
 from mahalle_news.filters import parse_fact_filter
 from mahalle_news.store import Store
-from mahalle_news.store.search import MAX_ID, article_detail, key_from_json, key_json, search_articles
+from mahalle_news.store.search import MAX_ID, key_from_json, key_json
+from mahalle_news.store.search_articles import article_detail, search_articles
 from mahalle_news.web.auth import require
 from mahalle_news.web.deps import decode_cursor, encode_cursor, get_settings, get_store
 from mahalle_news.web.errors import ERROR_RESPONSES

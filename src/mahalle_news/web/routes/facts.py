@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic_core import to_json
 
 from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location, NotFound
-from mahalle_news.export import fact_record
+from mahalle_news.exports.records import fact_json, fact_values
 from mahalle_news.filters import parse_fact_filter
 from mahalle_news.store import Store
 from mahalle_news.store.search import MAX_ID, get_fact, key_from_json, key_json, search_facts
 from mahalle_news.web.auth import require
 from mahalle_news.web.deps import decode_cursor, encode_cursor, get_settings, get_store
 from mahalle_news.web.errors import ERROR_RESPONSES
-from mahalle_news.web.models import FacetCount, Facets, Fact, FactLinks, FactPage, FactQuery
+from mahalle_news.web.models import Fact, FactPage, FactQuery
 
 router = APIRouter(tags=["facts"], dependencies=[Depends(require("reader"))], responses=ERROR_RESPONSES)
 
@@ -39,20 +40,27 @@ def check_limit(limit: int | None, settings: Settings) -> int:
     return limit
 
 
+def fact_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The API shape of a stored fact row (with its article's url and source_id) as plain data in the field order
+    of :class:`Fact`: the export record + links, ``published`` a datetime (serialised as the model serialises it)."""
+    values = fact_values(row)
+    item = fact_json(values)
+    item["published"] = values["published"]
+    item["links"] = {
+        "fact": f"/v1/facts/{item['fact_id']}",
+        "article": f"/v1/articles/{item['article_id']}",
+        "story": f"/v1/articles?story={item['story_id']}&relevant=any",
+    }
+    return item
+
+
 def fact_out(row: Mapping[str, Any]) -> Fact:
-    """The API shape of a stored fact row (with its article's url and source_id): the export record + links."""
-    record = fact_record(row)
-    story = record["story_id"]
-    links = FactLinks(
-        fact=f"/v1/facts/{record['fact_id']}",
-        article=f"/v1/articles/{record['article_id']}",
-        story=f"/v1/articles?story={story}&relevant=any",
-    )
-    return Fact(**record, links=links)
+    """:func:`fact_item` as a validated :class:`Fact`."""
+    return Fact.model_validate(fact_item(row))
 
 
-def counts_out(pairs: list[tuple[str | None, int]]) -> list[FacetCount]:
-    return [FacetCount(value=value, count=n) for value, n in pairs]
+def counts_out(pairs: list[tuple[str | None, int]]) -> list[dict[str, Any]]:
+    return [{"value": value, "count": n} for value, n in pairs]
 
 
 @router.get("/v1/facts", response_model=FactPage, summary="Search facts")
@@ -60,7 +68,7 @@ def list_facts(
     query: Annotated[FactQuery, Query()],
     store: Annotated[Store, Depends(get_store)],
     settings: Annotated[Settings, Depends(get_settings)],
-) -> FactPage:
+) -> Response:
     """Facts matching every given filter, a page at a time (``next_cursor`` → ``cursor``), with their facet counts
     by type, province and program over the whole selection when ``facets`` (counted over at most the 5,000 most
     recent matches: ``total_exact`` says whether that was all). Defaults: facts of relevant articles, a
@@ -73,19 +81,24 @@ def list_facts(
     if page.next_key is not None:
         cursor = encode_cursor([filt.sort, key_json(filt.sort, page.next_key[0]), page.next_key[1]])
     facets = page.facets
-    return FactPage(
-        items=[fact_out(row) for row in page.rows],
-        next_cursor=cursor,
-        limit=limit,
-        sort=filt.sort,
-        total=facets.total if facets else None,
-        total_exact=facets.exact if facets else None,
-        facets=Facets(
-            type=counts_out(facets.type), province=counts_out(facets.province), program=counts_out(facets.program)
-        )
+    body = {
+        "items": [fact_item(row) for row in page.rows],
+        "next_cursor": cursor,
+        "limit": limit,
+        "sort": filt.sort,
+        "total": facets.total if facets else None,
+        "total_exact": facets.exact if facets else None,
+        "facets": {
+            "type": counts_out(facets.type),
+            "province": counts_out(facets.province),
+            "program": counts_out(facets.program),
+        }
         if facets
         else None,
-    )
+    }
+    # Serialised directly (FactPage documents it; tests hold the two equal): validating the page that was
+    # just built from typed rows, then dumping it, cost a quarter of a search's time.
+    return Response(to_json(body), media_type="application/json")
 
 
 @router.get("/v1/facts/{fact_id}", response_model=Fact, summary="One fact")
