@@ -150,3 +150,12 @@ def test_auth_request_ids_and_access_log_lines(store: Store, caplog: pytest.LogC
     ]
     assert lines[0].key_id == key.id and lines[2].key_id is None  # type: ignore[attr-defined]
     assert all(r.duration_ms >= 0 for r in lines)  # type: ignore[attr-defined]
+
+
+def test_auth_healthz_reads_the_store_each_time(store: Store) -> None:
+    with _client(store, anonymous_read=True) as client:
+        assert client.get("/healthz").json()["status"] == "ok"  # counts now cached
+        store.close()
+        broken = client.get("/healthz")
+    assert broken.status_code == 503 and broken.json()["status"] == "unavailable"
+    assert "closed" in broken.json()["error"]

@@ -390,6 +390,11 @@ class Store:
             rows = conn.execute(sa.select(a.id, a.source_id, a.url).where(a.story_id == story_id).order_by(a.id))
             return [(r.id, r.source_id, r.url) for r in rows]
 
+    def ping(self) -> None:
+        """A cheap read (StoreError when the store cannot be read): for health checks."""
+        with self._tx("checking the store") as conn:
+            conn.execute(sa.select(sa.literal(1))).scalar_one()
+
     def counts(self) -> dict[str, int]:
         """Row counts: sources, articles, stories, facts, facts_counted, failed_pages, duplicates."""
         count = sa.func.count()

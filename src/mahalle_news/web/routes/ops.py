@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from mahalle_news import __version__
 from mahalle_news.errors import MahalleError
 from mahalle_news.nlp.facts import EXTRACTOR_VERSION
+from mahalle_news.web.observability import store_counts
 
 router = APIRouter(tags=["ops"])
 
@@ -27,10 +28,12 @@ class Health(BaseModel):
 
 @router.get("/healthz", response_model=Health, summary="Health check")
 def healthz(request: Request) -> Any:
-    """``ok`` with the store's row counts, or 503 ``unavailable`` when the store cannot be read."""
+    """``ok`` with the store's row counts (reused for a few seconds), or 503 ``unavailable`` when the store cannot
+    be read."""
     store = request.app.state.store
     try:
-        counts = store.counts()
+        store.ping()  # live on every call; the counts may be COUNTS_TTL seconds old
+        counts = store_counts(store)
     except MahalleError as err:
         body = Health(status="unavailable", version=__version__, extractor_version=EXTRACTOR_VERSION,
                       store=store.dialect, error=str(err))  # fmt: skip

@@ -7,6 +7,7 @@ budgets (stored in rials) read as «۳۵٬۰۰۰ میلیارد ریال» with 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -154,10 +155,14 @@ def jalali_datetime(value: dt.datetime | None) -> str:
 
 
 def month_key(value: dt.datetime | dt.date) -> tuple[int, int]:
-    """(Jalali year, month) of a date."""
-    day = jalali(value)
-    assert day is not None
-    return day.year, day.month
+    """(Jalali year, month) of a date (a datetime is read in Iran time)."""
+    return _month_of(_iran(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _month_of(day: dt.date) -> tuple[int, int]:  # a dashboard asks it of every fact: once per day is enough
+    jday = jdatetime.date.fromgregorian(date=day)
+    return jday.year, jday.month
 
 
 def month_label(key: tuple[int, int]) -> str:

@@ -22,10 +22,10 @@ router = APIRouter(route_class=UIRoute)
 TIMELINES = 8
 
 
-def _timelines(store: Store, province: str | None) -> list[dict[str, object]]:
+def _timelines(timelines: queries.Timelines, province: str | None) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     place = f" در {province}" if province else ""
-    for name, months in list(queries.program_timelines(store, province).items())[:TIMELINES]:
+    for name, months in list(timelines.items())[:TIMELINES]:
         columns = [Bar(month_label(m), n) for m, n in months]
         total = sum(n for _, n in months)
         chart = column_chart(
@@ -40,7 +40,7 @@ def _timelines(store: Store, province: str | None) -> list[dict[str, object]]:
 def _page(request: Request, province: str | None) -> HTMLResponse:
     session.require(request, "reader")
     store: Store = request.app.state.store
-    figures = queries.latest_figures(store, province)
+    figures, timelines = queries.dashboard(store, province)
     chart: Markup | None = None
     bars: list[Bar] = []
     if province is None:
@@ -72,7 +72,7 @@ def _page(request: Request, province: str | None) -> HTMLResponse:
         figures=figures,
         chart=chart,
         bars=bars,
-        timelines=_timelines(store, province),
+        timelines=_timelines(timelines, province),
     )
 
 

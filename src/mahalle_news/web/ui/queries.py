@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from mahalle_news.web.deps import decode_cursor, encode_cursor
 from mahalle_news.web.ui.format import month_key
 
 Row = dict[str, Any]
+Timelines = dict[str, list[tuple[tuple[int, int], int]]]  # program → ((Jalali year, month), stories)
 
 
 @dataclass(frozen=True)
@@ -92,43 +93,92 @@ def article_titles(store: Store, ids: Iterable[int]) -> dict[int, Row]:
 # ---------------------------------------------------------------- dashboard
 
 _FIGURES = ("neighbourhood_count", "budget")
+#: Newest figures kept per (province, program, type) while walking them: the first not superseded is the latest.
+_CANDIDATES = 4
+_FIGURE_COLUMNS = ("id", "type", "value", "rials", "approx", "period", "program", "province", "published_at", "data")
+Slot = tuple[str, str, str]  # province, program ("" for none), type
 
 
-def _figure_rows(store: Store, province: str | None) -> list[Row]:
-    f, a = facts.c, articles.c
-    where: list[sa.ColumnElement[bool]] = [
-        f.type.in_(_FIGURES),
-        f.counted.is_(True),
-        a.relevant.is_(True),
-        f.province.is_not(None),
-    ]
-    if province is not None:
-        where.append(f.province == province)
-    query = (
-        sa.select(f.id, f.type, f.value, f.rials, f.approx, f.period, f.program, f.province, f.published_at, f.data)
-        .join_from(facts, articles, f.article_id == a.id)
-        .where(*where)
-        .order_by(f.published_at, f.id)
-    )
-    with store.transaction("reading the latest figures") as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+def _newest_ids(conn: sa.Connection, filt: FactFilter) -> dict[Slot, list[int]]:
+    """Per slot, the ids of its :data:`_CANDIDATES` newest figures, newest first (undated ones last): one walk
+    of each type's covering index in publication order (the search's own), reading no fact's row."""
+    out: dict[Slot, list[int]] = {}
+    for kind in _FIGURES:
+        for sel in fact_search.selections(conn, replace(filt, type=(kind,))):
+            f = sel.f
+            order = f.c.published_at.desc()
+            if conn.dialect.name == "postgresql":
+                order = order.nulls_last()
+            query = (
+                sa.select(f.c.id, f.c.province, f.c.program)
+                .select_from(sel.source)
+                .where(*sel.where, f.c.province.is_not(None))
+                .order_by(order, f.c.id.desc())
+            )
+            for fact_id, province, program in conn.execute(query):
+                ids = out.setdefault((province, program or "", kind), [])
+                if len(ids) < _CANDIDATES:
+                    ids.append(fact_id)
+    return out
+
+
+def _figure_rows(conn: sa.Connection, ids: list[int]) -> dict[int, Row]:
+    f = facts.c
+    out: dict[int, Row] = {}
+    for start in range(0, len(ids), 500):
+        query = sa.select(*(f[c] for c in _FIGURE_COLUMNS)).where(f.id.in_(ids[start : start + 500]))
+        out.update((r.id, dict(r._mapping)) for r in conn.execute(query))
+    return out
+
+
+def _current(row: Row) -> bool:
+    """Not marked by its article as superseded («از ۶۷ به ۳۰۰»: 67 is)."""
+    return (row["data"] or {}).get("status") != "superseded"
+
+
+def _older_current(conn: sa.Connection, filt: FactFilter, slot: Slot, before: int) -> Row | None:
+    """A slot's newest figure not superseded, when its :data:`_CANDIDATES` newest all were (rare): the rest of
+    its figures, newest first, after ``before`` (the last candidate)."""
+    province, program, kind = slot
+    for sel in fact_search.selections(conn, replace(filt, type=(kind,), province=(province,))):
+        f = sel.f
+        same_program = f.c.program.is_(None) if not program else f.c.program == program
+        order = f.c.published_at.desc()
+        if conn.dialect.name == "postgresql":
+            order = order.nulls_last()
+        query = sa.select(f.c.id).select_from(sel.source).where(*sel.where, same_program)
+        ids = [int(i) for i in conn.execute(query.order_by(order, f.c.id.desc())).scalars()]
+        rest = ids[ids.index(before) + 1 :] if before in ids else ids
+        for start in range(0, len(rest), 100):
+            rows = _figure_rows(conn, rest[start : start + 100])
+            found = next((rows[i] for i in rest[start : start + 100] if i in rows and _current(rows[i])), None)
+            if found is not None:
+                return found
+    return None
 
 
 def latest_figures(store: Store, province: str | None = None) -> list[Row]:
     """The latest figure of each (province, program): its neighbourhood count and its budget (a total, or per
-    neighbourhood), each with the fact it comes from. A figure the article itself marks as superseded is
-    skipped. Ordered by province, then program."""
+    neighbourhood), each with the fact it comes from; counted facts of relevant articles. A figure the article
+    itself marks as superseded is skipped. Ordered by province, then program."""
+    filt = FactFilter(province=(province,) if province is not None else ())
     latest: dict[tuple[str, str], Row] = {}
-    for row in _figure_rows(store, province):
-        if (row["data"] or {}).get("status") == "superseded":
-            continue
-        slot = (row["province"], row["program"] or "")
-        entry = latest.setdefault(
-            slot, {"province": slot[0], "program": row["program"], "count": None, "budget": None, "updated": None}
-        )
-        name = "count" if row["type"] == "neighbourhood_count" else "budget"
-        entry[name] = row
-        entry["updated"] = row["published_at"]
+    with store.transaction("reading the latest figures") as conn:
+        candidates = _newest_ids(conn, filt)
+        rows = _figure_rows(conn, [i for ids in candidates.values() for i in ids])
+        for slot, ids in sorted(candidates.items()):
+            row = next((rows[i] for i in ids if i in rows and _current(rows[i])), None)
+            if row is None and len(ids) == _CANDIDATES:
+                row = _older_current(conn, filt, slot, ids[-1])
+            if row is None:
+                continue
+            where, program, kind = slot
+            empty = {"province": where, "program": row["program"], "count": None, "budget": None, "updated": None}
+            entry = latest.setdefault((where, program), empty)
+            entry["count" if kind == "neighbourhood_count" else "budget"] = row
+            when = row["published_at"]
+            if entry["updated"] is None or (when is not None and when > entry["updated"]):
+                entry["updated"] = when
     return list(latest.values())
 
 
@@ -143,9 +193,7 @@ def neighbourhoods_by_province(figures: list[Row]) -> list[tuple[str, float]]:
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def program_timelines(
-    store: Store, province: str | None = None, *, months: int = 24
-) -> dict[str, list[tuple[tuple[int, int], int]]]:
+def program_timelines(store: Store, province: str | None = None, *, months: int = 24) -> Timelines:
     """For each program, how many stories reported on it in each Jalali month (the last ``months`` months with
     any report; months without one count 0), oldest first."""
     f, a = facts.c, articles.c
@@ -172,6 +220,23 @@ def program_timelines(
     span = [m for m in span if m >= first_used]
     out = {name: [(m, len(per.get(m, ()))) for m in span] for name, per in stories.items()}
     return dict(sorted(out.items(), key=lambda kv: -sum(n for _, n in kv[1])))
+
+
+#: Seconds the dashboard's figures and timelines are reused while no fact is added (on a million facts they take
+#: seconds to compute).
+DASHBOARD_TTL = 120.0
+
+
+def dashboard(store: Store, province: str | None = None) -> tuple[list[Row], Timelines]:
+    """:func:`latest_figures` and :func:`program_timelines` of ``province``, computed once per
+    :data:`DASHBOARD_TTL` seconds while no fact is added."""
+    with store.transaction("checking for new facts") as conn:
+        version = conn.execute(sa.select(sa.func.max(facts.c.id))).scalar()
+    return fact_search.remember(
+        ("dashboard", id(store), store.url, province, version),
+        DASHBOARD_TTL,
+        lambda: (latest_figures(store, province), program_timelines(store, province)),
+    )
 
 
 def _months_back(last: tuple[int, int], n: int) -> list[tuple[int, int]]:
