@@ -102,6 +102,13 @@ def program_of(f: Any) -> sa.ColumnElement[Any]:
     return sa.case((f.c.type == "program", f.c.name), else_=f.c.program)
 
 
+def newest_first(conn: sa.Connection, f: Any) -> Any:
+    """Publication order of the facts alias ``f``, newest first and undated ones last on both backends (SQLite's
+    index order; PostgreSQL puts NULLs first unless told)."""
+    order = f.c.published_at.desc()
+    return order.nulls_last() if conn.dialect.name == "postgresql" else order
+
+
 def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 

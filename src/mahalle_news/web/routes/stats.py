@@ -26,7 +26,7 @@ from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location
 from mahalle_news.filters import FactFilter, parse_fact_filter
 from mahalle_news.store import Store
-from mahalle_news.store.search import program_of, remember, selections
+from mahalle_news.store.search import newest_first, program_of, remember, selections
 from mahalle_news.web.auth import require
 from mahalle_news.web.deps import decode_cursor, encode_cursor, get_settings, get_store
 from mahalle_news.web.errors import ERROR_RESPONSES
@@ -77,9 +77,7 @@ def series_points(store: Store, filt: FactFilter, history: int) -> dict[SeriesKe
     with store.transaction("computing series") as conn:
         for sel in _per_metric(conn, filt):
             f = sel.f
-            order = f.c.published_at.desc()
-            if conn.dialect.name == "postgresql":
-                order = order.nulls_last()
+            order = newest_first(conn, f)
             query = (
                 sa.select(f.c.type, f.c.province, program_of(f), _unit(f), _figure(f), f.c.id, f.c.article_id,
                           sa.type_coerce(f.c.published_at, sa.Text))  # parsed for kept points only

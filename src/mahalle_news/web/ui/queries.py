@@ -106,9 +106,7 @@ def _newest_ids(conn: sa.Connection, filt: FactFilter) -> dict[Slot, list[int]]:
     for kind in _FIGURES:
         for sel in fact_search.selections(conn, replace(filt, type=(kind,))):
             f = sel.f
-            order = f.c.published_at.desc()
-            if conn.dialect.name == "postgresql":
-                order = order.nulls_last()
+            order = fact_search.newest_first(conn, f)
             query = (
                 sa.select(f.c.id, f.c.province, f.c.program)
                 .select_from(sel.source)
@@ -143,9 +141,7 @@ def _older_current(conn: sa.Connection, filt: FactFilter, slot: Slot, before: in
     for sel in fact_search.selections(conn, replace(filt, type=(kind,), province=(province,))):
         f = sel.f
         same_program = f.c.program.is_(None) if not program else f.c.program == program
-        order = f.c.published_at.desc()
-        if conn.dialect.name == "postgresql":
-            order = order.nulls_last()
+        order = fact_search.newest_first(conn, f)
         query = sa.select(f.c.id).select_from(sel.source).where(*sel.where, same_program)
         ids = [int(i) for i in conn.execute(query.order_by(order, f.c.id.desc())).scalars()]
         rest = ids[ids.index(before) + 1 :] if before in ids else ids
