@@ -544,7 +544,7 @@ def explain(db: Path, queries: list[Query], p50: dict[str, float]) -> None:
     from mahalle_news.config import Settings
     from mahalle_news.filters import parse_fact_filter
     from mahalle_news.store import Store
-    from mahalle_news.store import search as search_module
+    from mahalle_news.store.cache import forget
     from mahalle_news.store.search import key_from_json, search_facts
     from mahalle_news.web.app import create_app
     from mahalle_news.web.deps import decode_cursor
@@ -554,7 +554,6 @@ def explain(db: Path, queries: list[Query], p50: dict[str, float]) -> None:
     def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         captured.append((statement, parameters))
 
-    facet_cache = getattr(search_module, "_cache", None)  # the facet cache of the current search module, if any
     settings = Settings(db=f"sqlite:///{db}", anonymous_read=True, rate_limit=0)
     store = Store.open(settings.db)
     app = create_app(settings, store=store, deliver_alerts=False)
@@ -573,13 +572,12 @@ def explain(db: Path, queries: list[Query], p50: dict[str, float]) -> None:
 
             search_ms = median_ms(search)
             cold = ""
-            if facets and facet_cache is not None:  # the facet counts are cached per filter: time them uncached too
-                cold_ms = median_ms(lambda search=search: (facet_cache.clear(), search()))
+            if facets:  # the facet counts are cached per filter: time them uncached too
+                cold_ms = median_ms(lambda search=search: (forget(), search()))
                 cold = f" ({cold_ms:.1f} ms with the facet counts not cached)"
             app_ms = asyncio.run(_asgi_ms(app, query.ours_url))
             captured.clear()
-            if facet_cache is not None:
-                facet_cache.clear()
+            forget()
             sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
             try:
                 search()

@@ -25,10 +25,8 @@ import dataclasses
 import datetime as dt
 import functools
 import math
-import threading
-import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +37,7 @@ from sqlalchemy.sql.selectable import Alias
 from mahalle_news.errors import InputError, Location
 from mahalle_news.filters import FactFilter, text_terms
 from mahalle_news.nlp import FACT_TYPES
+from mahalle_news.store.cache import remember
 from mahalle_news.store.schema import articles, facts
 from mahalle_news.store.store import Store
 from mahalle_news.text.normalize import fold
@@ -53,8 +52,6 @@ TEXT_IDS = 600
 DENSE_TEXT = 0.25
 #: Facet counts are kept per filter while no fact is added (the newest fact id stays), at most this many seconds.
 FACET_TTL = 60.0
-#: Results kept by :func:`remember`.
-CACHE_SIZE = 256
 #: Most distinct names and roles an ``official`` filter may stand for.
 MAX_OFFICIAL_VALUES = 2_000
 INT64_MAX = (1 << 63) - 1
@@ -445,27 +442,6 @@ def _facets(plan: _Plan, conn: sa.Connection) -> Facets:
         return sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
 
     return Facets(total, exact, by(0), by(1), by(2))
-
-
-_cache: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def remember[T](key: tuple[Any, ...], ttl: float, compute: Callable[[], T]) -> T:
-    """``compute()``, reused for ``ttl`` seconds under ``key`` (which names the store); the :data:`CACHE_SIZE`
-    most recently computed results are kept."""
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] > now:
-            found: T = hit[1]
-            return found
-    value = compute()
-    with _cache_lock:
-        _cache[key] = (now + ttl, value)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
 
 
 def _cached_facets(plan: _Plan, conn: sa.Connection) -> Facets:

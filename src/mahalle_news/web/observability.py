@@ -23,7 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mahalle_news.store import Store
-from mahalle_news.store.search import remember
+from mahalle_news.store.cache import remember
 
 access_log = logging.getLogger("mahalle_news.access")
 

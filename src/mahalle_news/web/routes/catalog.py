@@ -4,7 +4,8 @@
 with its fact count by type and by province. ``GET /v1/officials``: every official named, with the roles given
 and the provinces of the articles naming them. Both take the filter language (so ``province=…``, ``date_from=…``
 narrow them; defaults: relevant articles, counted facts), most facts first, keyset-paginated by (facts, name).
-A catalog is computed over every selected fact and reused for :data:`CATALOG_TTL` seconds.
+A catalog is computed over every selected fact and reused for :data:`CATALOG_TTL` seconds, then answered as it
+was while a background thread computes it again.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from mahalle_news.errors import InputError, Location
 from mahalle_news.filters import FactFilter, parse_fact_filter
 from mahalle_news.nlp import FACT_TYPES
 from mahalle_news.store import Store
-from mahalle_news.store.search import remember, selections
+from mahalle_news.store.cache import remember
+from mahalle_news.store.search import selections
 from mahalle_news.web.auth import require
 from mahalle_news.web.deps import decode_cursor, encode_cursor, get_settings, get_store
 from mahalle_news.web.errors import ERROR_RESPONSES
 from mahalle_news.web.models import CatalogQuery, FacetCount, Official, Page, Program
 from mahalle_news.web.routes.facts import check_limit
 
-#: Seconds a catalog is reused for the same filter (it reads every selected fact): it may lag new facts this much.
+#: Seconds a catalog is fresh for the same filter (it reads every selected fact); then it is refreshed in the
+#: background: it may lag new facts this much, plus one computation.
 CATALOG_TTL = 120.0
 
 router = APIRouter(tags=["catalog"], dependencies=[Depends(require("reader"))], responses=ERROR_RESPONSES)
@@ -132,7 +135,9 @@ def list_programs(
     """Each program named by the selected facts, with its number of facts by type and by province."""
     limit = check_limit(query.limit, settings)
     filt = parse_fact_filter(query.filter_params())
-    entries = remember(("programs", store.url, filt), CATALOG_TTL, lambda: program_entries(store, filt))
+    entries = remember(
+        ("programs", store.url, filt), CATALOG_TTL, lambda: program_entries(store, filt), refresh_stale=True
+    )
     page, cursor = _page(entries, query.cursor, limit, "programs")
     items = [
         Program(
@@ -158,7 +163,9 @@ def list_officials(
     """Each official named by the selected facts, with the roles given and the articles' provinces."""
     limit = check_limit(query.limit, settings)
     filt = parse_fact_filter(query.filter_params())
-    entries = remember(("officials", store.url, filt), CATALOG_TTL, lambda: official_entries(store, filt))
+    entries = remember(
+        ("officials", store.url, filt), CATALOG_TTL, lambda: official_entries(store, filt), refresh_stale=True
+    )
     page, cursor = _page(entries, query.cursor, limit, "officials")
     items = [
         Official(

@@ -8,7 +8,7 @@ then by position in the article («از ۶۷ به ۳۰۰»: 67 first). With ``ti
 month (``1404-01``) the number of facts, their total and their largest figure. The filter language applies;
 by default only counted facts of relevant articles (a syndicated figure counts once). A computation goes over every
 selected fact (seconds for a million: filter by province or program); its result is reused for the same filter for
-:data:`STATS_TTL` seconds.
+:data:`STATS_TTL` seconds, then answered as it was while a background thread computes it again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from mahalle_news.config import Settings
 from mahalle_news.errors import InputError, Location
 from mahalle_news.filters import FactFilter, parse_fact_filter
 from mahalle_news.store import Store
-from mahalle_news.store.search import newest_first, program_of, remember, selections
+from mahalle_news.store.cache import remember
+from mahalle_news.store.search import newest_first, program_of, selections
 from mahalle_news.web.auth import require
 from mahalle_news.web.deps import decode_cursor, encode_cursor, get_settings, get_store
 from mahalle_news.web.errors import ERROR_RESPONSES
@@ -59,8 +60,8 @@ def _time(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-#: Seconds a computed series or timeline is reused for the same filter (a full pass over a million facts takes
-#: seconds): stats may lag the newest facts by this much.
+#: Seconds a computed series or timeline is fresh for the same filter (a full pass over a million facts takes
+#: seconds); then it is refreshed in the background: stats may lag the newest facts by this much, plus one pass.
 STATS_TTL = 120.0
 
 
@@ -162,7 +163,10 @@ def read_stats(
             raise InputError("not a cursor of this list", location=Location(field="cursor"))
         after = (values[1], values[2], values[3], values[4])
     found = remember(
-        ("series", store.url, filt, query.history), STATS_TTL, lambda: series_points(store, filt, query.history)
+        ("series", store.url, filt, query.history),
+        STATS_TTL,
+        lambda: series_points(store, filt, query.history),
+        refresh_stale=True,
     )
     keys = sorted((k for k in found if after is None or _sort_key(k) > after), key=_sort_key)
     items = []
@@ -174,6 +178,8 @@ def read_stats(
         )  # fmt: skip
     cursor = encode_cursor(["stats", *_sort_key(keys[limit - 1])]) if len(keys) > limit else None
     months = (
-        remember(("timeline", store.url, filt), STATS_TTL, lambda: timeline(store, filt)) if query.timeline else None
+        remember(("timeline", store.url, filt), STATS_TTL, lambda: timeline(store, filt), refresh_stale=True)
+        if query.timeline
+        else None
     )
     return StatsPage(items=items, next_cursor=cursor, limit=limit, timeline=months)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from mahalle_news.filters import NATIONAL, FactFilter
 from mahalle_news.store import Store
 from mahalle_news.store import search as fact_search
+from mahalle_news.store.cache import remember
 from mahalle_news.store.schema import articles, facts
 from mahalle_news.web.deps import decode_cursor, encode_cursor
 from mahalle_news.web.ui.format import month_key
@@ -218,20 +219,21 @@ def program_timelines(store: Store, province: str | None = None, *, months: int 
     return dict(sorted(out.items(), key=lambda kv: -sum(n for _, n in kv[1])))
 
 
-#: Seconds the dashboard's figures and timelines are reused while no fact is added (on a million facts they take
+#: Seconds the dashboard's figures and timelines are fresh while no fact is added (on a million facts they take
 #: seconds to compute).
 DASHBOARD_TTL = 120.0
 
 
 def dashboard(store: Store, province: str | None = None) -> tuple[list[Row], Timelines]:
-    """:func:`latest_figures` and :func:`program_timelines` of ``province``, computed once per
-    :data:`DASHBOARD_TTL` seconds while no fact is added."""
+    """:func:`latest_figures` and :func:`program_timelines` of ``province``, computed again when a fact is added;
+    once older than :data:`DASHBOARD_TTL` seconds, shown as it was while a background thread refreshes it."""
     with store.transaction("checking for new facts") as conn:
         version = conn.execute(sa.select(sa.func.max(facts.c.id))).scalar()
-    return fact_search.remember(
+    return remember(
         ("dashboard", id(store), store.url, province, version),
         DASHBOARD_TTL,
         lambda: (latest_figures(store, province), program_timelines(store, province)),
+        refresh_stale=True,
     )
 
 
