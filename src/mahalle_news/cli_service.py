@@ -67,7 +67,9 @@ def run_server(cfg: Settings) -> None:
     from mahalle_news.web.app import create_app
     from mahalle_news.web.observability import log_config
 
-    uvicorn.run(create_app(cfg), host=cfg.host, port=cfg.port, log_config=log_config(), access_log=False)
+    uvicorn.run(
+        create_app(cfg, warm_cache=True), host=cfg.host, port=cfg.port, log_config=log_config(), access_log=False
+    )
 
 
 @keys_app.command("create")

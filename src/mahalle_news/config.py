@@ -58,6 +58,13 @@ class Settings:
         metadata={"help": "Requests per minute allowed to one API key (or one address when anonymous); 0: no limit."},
     )
     max_page_size: int = field(default=200, metadata={"help": "Largest page of results one API request returns."})
+    warm_cache: bool = field(
+        default=True,
+        metadata={
+            "help": "serve: compute the slow summaries (stats, programs, officials, dashboard) in the background at "
+            "start-up, so their first request is answered from the cache."
+        },
+    )
     webhook_allow_private: bool = field(
         default=False,
         metadata={"help": "Allow alert webhooks to private, loopback and link-local addresses (off: SSRF guard)."},

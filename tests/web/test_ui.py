@@ -253,6 +253,15 @@ def test_ui_dashboard_draws_svg_charts_on_the_server(client: TestClient) -> None
     assert province.xpath("string(//h1)") == "داشبورد استان کرمان"
 
 
+def test_ui_dashboard_chart_ids_are_unique_and_the_same_on_every_load(client: TestClient) -> None:
+    first, second = (doc(client.get("/dashboard")) for _ in range(2))
+    ids = first.xpath("//svg/*[self::title or self::desc]/@id")
+    assert len(ids) >= 4 and len(ids) == len(set(ids))
+    assert ids == second.xpath("//svg/*[self::title or self::desc]/@id")
+    for chart in first.xpath("//svg"):  # each chart is labelled by its own title and description
+        assert chart.get("aria-labelledby").split() == chart.xpath("./*[self::title or self::desc]/@id")
+
+
 def test_ui_sources_page_shows_feed_health_with_jalali_dates(client: TestClient, store: Store) -> None:
     tree = doc(client.get("/sources"))
     rows = tree.xpath("//table/tbody/tr")

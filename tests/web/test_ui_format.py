@@ -66,7 +66,9 @@ def test_ui_format_quoted_text_and_latin_islands() -> None:
 
 
 def test_ui_charts_are_valid_svg_drawn_right_to_left() -> None:
-    svg = bar_chart([Bar("تهران", 244), Bar("<یزد>", 12, href="/dashboard/x")], title="عنوان", desc="شرح")
+    svg = bar_chart(
+        [Bar("تهران", 244), Bar("<یزد>", 12, href="/dashboard/x")], chart_id="c1", title="عنوان", desc="شرح"
+    )
     root = lxml.etree.fromstring(str(svg).encode())
     ns = {"s": "http://www.w3.org/2000/svg"}
     assert root.get("role") == "img" and root.get("direction") == "rtl"
@@ -75,10 +77,10 @@ def test_ui_charts_are_valid_svg_drawn_right_to_left() -> None:
     right = float(rects[0].get("x")) + float(rects[0].get("width"))
     assert right == float(rects[1].get("x")) + float(rects[1].get("width"))  # both grow from the same right edge
     assert "<یزد>" in [t.text for t in root.findall(".//s:text", ns)] and "۲۴۴" in str(svg)
-    columns = column_chart([Bar("فروردین ۱۴۰۴", 1), Bar("اردیبهشت ۱۴۰۴", 3)], title="t", desc="d")
+    columns = column_chart([Bar("فروردین ۱۴۰۴", 1), Bar("اردیبهشت ۱۴۰۴", 3)], chart_id="c2", title="t", desc="d")
     first, second = lxml.etree.fromstring(str(columns).encode()).findall(".//s:rect", ns)
     assert float(first.get("x")) > float(second.get("x"))  # time runs from right to left
-    empty = lxml.etree.fromstring(str(bar_chart([], title="t", desc="d")).encode())
+    empty = lxml.etree.fromstring(str(bar_chart([], chart_id="c2", title="t", desc="d")).encode())
     assert "داده‌ای نیست" in "".join(empty.itertext())
 
 

@@ -10,9 +10,8 @@ import functools
 from dataclasses import dataclass, field
 from importlib import resources
 
-from hazm.utils import verbs_list, words_list
-
 from mahalle_news.errors import DataError
+from mahalle_news.text.hazm_data import verb_roots, words
 
 ZWNJ = "\u200c"
 #: Letters that do not join the following letter: no ZWNJ is ever written after them.
@@ -62,12 +61,12 @@ def _read_domain_lexicon() -> tuple[set[str], set[str]]:
 @functools.cache
 def lexicon() -> Lexicon:
     lex = Lexicon()
-    for word, freq, tags in words_list():
+    for word, freq, tags in words():
         lex.freq[word] = int(freq)
         if "AJ" in tags:
             lex.adjectives.add(word)
     lex.domain, lex.protected = _read_domain_lexicon()
-    for roots in verbs_list():
+    for roots in verb_roots():
         past, _, present = roots.partition("#")
         lex.participles.add(past + "ه")
         for root in {past, present}:

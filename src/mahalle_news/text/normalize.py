@@ -25,21 +25,15 @@ import functools
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from hazm import Normalizer
-from hazm.constants import (
-    DIACRITICS_PATTERNS,
-    NUMBERS_DST,
-    NUMBERS_SRC,
-    SPECIAL_CHARS_PATTERNS,
-    TRANSLATION_DST,
-    TRANSLATION_SRC,
-    UNICODE_REPLACEMENTS,
-)
-
+from mahalle_news.text.hazm_data import normalize_chars, tables
 from mahalle_news.text.lexemes import SCALES, SMALL
 from mahalle_news.text.lexicon import NON_JOINING, ZWNJ, Lexicon, lexicon
 from mahalle_news.text.offsets import ChainMap, OffsetMap, Rewriter
+
+if TYPE_CHECKING:
+    from hazm import Normalizer
 
 #: The hazm ``Normalizer`` options whose character-level result stage 1 reproduces.
 HAZM_OPTIONS: dict[str, bool] = {
@@ -67,10 +61,11 @@ def _char_class_chars(pattern: str) -> str:
 @functools.cache
 def _char_table() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
     """(one-to-one table, length-changing table, regex of length-changing characters)."""
+    t = tables()
     one: dict[int, str] = {}
-    for src, dst in zip(TRANSLATION_SRC, TRANSLATION_DST, strict=True):
+    for src, dst in zip(t.translation_src, t.translation_dst, strict=True):
         one[ord(src)] = dst
-    for src, dst in zip(NUMBERS_SRC, NUMBERS_DST, strict=True):
+    for src, dst in zip(t.numbers_src, t.numbers_dst, strict=True):
         one[ord(src)] = dst
     for ch in _SPACES:
         one[ord(ch)] = " "
@@ -85,12 +80,12 @@ def _char_table() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
             seen += 1
         one[key] = val
     multi: dict[int, str] = {}
-    for pattern, _ in DIACRITICS_PATTERNS + SPECIAL_CHARS_PATTERNS:
+    for pattern, _ in t.diacritics_patterns + t.special_chars_patterns:
         for ch in _char_class_chars(pattern):
             multi[ord(ch)] = ""
     for ch in "ـ" + _DELETE_EXTRA:
         multi[ord(ch)] = ""
-    for pattern, replacement in UNICODE_REPLACEMENTS:
+    for pattern, replacement in t.unicode_replacements:
         for ch in pattern.strip("()").split("|"):
             if len(ch) == 1:
                 multi[ord(ch)] = replacement
@@ -108,14 +103,19 @@ def _translatable() -> re.Pattern[str]:
 
 @functools.cache
 def hazm_normalizer() -> Normalizer:
-    """hazm's ``Normalizer``, constructed once with :data:`HAZM_OPTIONS`."""
+    """hazm's ``Normalizer``, constructed once with :data:`HAZM_OPTIONS`: the reference the text core is tested
+    and benchmarked against. Importing it loads all of hazm (nltk, SciPy, spaCy …), so normalisation itself never
+    calls it: see :mod:`mahalle_news.text.hazm_data`."""
+    from hazm import Normalizer
+
     return Normalizer(**HAZM_OPTIONS)
 
 
 def _stage_chars(text: str) -> tuple[str, OffsetMap]:
     """hazm's character normalisation with offsets: one-to-one letters and digits through one translation
     table built from hazm's tables; the rare runs that change length (diacritics, ligatures, marks) through
-    hazm's ``Normalizer`` itself, one run at a time, so every edit is located."""
+    hazm's character steps (:func:`~mahalle_news.text.hazm_data.normalize_chars`), one run at a time, so every
+    edit is located."""
     one, _, changing = _char_table()
     if _translatable().search(text):  # most articles need no translation at all: a scan in C decides
         text = text.translate(one)
@@ -147,11 +147,11 @@ def _hazm_piece(piece: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _hazm_char(ch: str) -> str:
-    """One length-changing character through hazm (once per distinct character)."""
+    """One length-changing character through hazm's character steps (once per distinct character)."""
     _, multi, _ = _char_table()
     replacement = multi.get(ord(ch), ch)
     if replacement:
-        by_hazm = hazm_normalizer().normalize(ch)
+        by_hazm = normalize_chars(ch)
         # hazm spells most ligatures out; where its table misses one (ﻻ), ours does it
         replacement = by_hazm if by_hazm != ch else replacement
     return replacement

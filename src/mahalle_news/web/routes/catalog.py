@@ -126,6 +126,20 @@ def _links(param: str, name: str) -> dict[str, str]:
     return {"facts": "/v1/facts?" + urlencode({param: name})}
 
 
+def cached_programs(store: Store, filt: FactFilter) -> dict[str, _Entry]:
+    """:func:`program_entries`, reused for :data:`CATALOG_TTL` seconds (then refreshed in the background)."""
+    return remember(
+        ("programs", store.url, filt), CATALOG_TTL, lambda: program_entries(store, filt), refresh_stale=True
+    )
+
+
+def cached_officials(store: Store, filt: FactFilter) -> dict[str, _Entry]:
+    """:func:`official_entries`, reused like :func:`cached_programs`."""
+    return remember(
+        ("officials", store.url, filt), CATALOG_TTL, lambda: official_entries(store, filt), refresh_stale=True
+    )
+
+
 @router.get("/v1/programs", response_model=Page[Program], summary="Programs and their facts")
 def list_programs(
     query: Annotated[CatalogQuery, Query()],
@@ -135,9 +149,7 @@ def list_programs(
     """Each program named by the selected facts, with its number of facts by type and by province."""
     limit = check_limit(query.limit, settings)
     filt = parse_fact_filter(query.filter_params())
-    entries = remember(
-        ("programs", store.url, filt), CATALOG_TTL, lambda: program_entries(store, filt), refresh_stale=True
-    )
+    entries = cached_programs(store, filt)
     page, cursor = _page(entries, query.cursor, limit, "programs")
     items = [
         Program(
@@ -163,9 +175,7 @@ def list_officials(
     """Each official named by the selected facts, with the roles given and the articles' provinces."""
     limit = check_limit(query.limit, settings)
     filt = parse_fact_filter(query.filter_params())
-    entries = remember(
-        ("officials", store.url, filt), CATALOG_TTL, lambda: official_entries(store, filt), refresh_stale=True
-    )
+    entries = cached_officials(store, filt)
     page, cursor = _page(entries, query.cursor, limit, "officials")
     items = [
         Official(

@@ -138,6 +138,31 @@ def _sort_key(key: SeriesKey) -> tuple[int, str, str, str]:
     return (METRICS.index(key[0]), key[1] or "", key[2] or "", key[3] or "")
 
 
+def stats_filter(query: StatsQuery) -> FactFilter:
+    """The facts ``query`` selects: its filter, restricted to the metrics it names (default: all)."""
+    metrics = tuple(dict.fromkeys(m.strip() for item in query.metric for m in item.split(",") if m.strip()))
+    for m in metrics:
+        if m not in METRICS:
+            raise InputError(f"{m!r} is not one of {', '.join(METRICS)}", location=Location(field="metric"))
+    filt = parse_fact_filter(query.filter_params())
+    wanted = tuple(t for t in metrics or METRICS if not filt.type or t in filt.type)
+    if not wanted:
+        raise InputError("none of the given types is a metric", location=Location(field="type"))
+    return replace(filt, type=wanted)
+
+
+def cached_series(store: Store, filt: FactFilter, history: int) -> dict[SeriesKey, tuple[int, list[Point]]]:
+    """:func:`series_points`, reused for :data:`STATS_TTL` seconds (then refreshed in the background)."""
+    return remember(
+        ("series", store.url, filt, history), STATS_TTL, lambda: series_points(store, filt, history), refresh_stale=True
+    )
+
+
+def cached_timeline(store: Store, filt: FactFilter) -> list[Month]:
+    """:func:`timeline`, reused like :func:`cached_series`."""
+    return remember(("timeline", store.url, filt), STATS_TTL, lambda: timeline(store, filt), refresh_stale=True)
+
+
 @router.get("/v1/stats", response_model=StatsPage, summary="Latest figures, their history, monthly timelines")
 def read_stats(
     query: Annotated[StatsQuery, Query()],
@@ -147,27 +172,14 @@ def read_stats(
     """The latest figure of each province × program × metric with its history (series, paginated by metric,
     province, program, unit), and monthly timelines by Jalali month."""
     limit = check_limit(query.limit, settings)
-    metrics = tuple(dict.fromkeys(m.strip() for item in query.metric for m in item.split(",") if m.strip()))
-    for m in metrics:
-        if m not in METRICS:
-            raise InputError(f"{m!r} is not one of {', '.join(METRICS)}", location=Location(field="metric"))
-    filt = parse_fact_filter(query.filter_params())
-    wanted = tuple(t for t in metrics or METRICS if not filt.type or t in filt.type)
-    if not wanted:
-        raise InputError("none of the given types is a metric", location=Location(field="type"))
-    filt = replace(filt, type=wanted)
+    filt = stats_filter(query)
     after: tuple[int, str, str, str] | None = None
     if query.cursor is not None:
         values = decode_cursor(query.cursor, 5)
         if values[0] != "stats" or not all(isinstance(v, str) for v in values[2:]) or not isinstance(values[1], int):
             raise InputError("not a cursor of this list", location=Location(field="cursor"))
         after = (values[1], values[2], values[3], values[4])
-    found = remember(
-        ("series", store.url, filt, query.history),
-        STATS_TTL,
-        lambda: series_points(store, filt, query.history),
-        refresh_stale=True,
-    )
+    found = cached_series(store, filt, query.history)
     keys = sorted((k for k in found if after is None or _sort_key(k) > after), key=_sort_key)
     items = []
     for key in keys[:limit]:
@@ -177,9 +189,5 @@ def read_stats(
                    history=points)
         )  # fmt: skip
     cursor = encode_cursor(["stats", *_sort_key(keys[limit - 1])]) if len(keys) > limit else None
-    months = (
-        remember(("timeline", store.url, filt), STATS_TTL, lambda: timeline(store, filt), refresh_stale=True)
-        if query.timeline
-        else None
-    )
+    months = cached_timeline(store, filt) if query.timeline else None
     return StatsPage(items=items, next_cursor=cursor, limit=limit, timeline=months)

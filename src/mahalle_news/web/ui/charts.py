@@ -7,7 +7,6 @@ Bars grow from the right (where a Persian reader starts) and time runs from righ
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +14,6 @@ from markupsafe import Markup, escape
 
 from mahalle_news.web.ui.format import fa_number
 
-_ids = itertools.count(1)
 #: Fill colours with at least 3:1 contrast against the white page (WCAG 1.4.11 for graphics).
 BAR_FILL = "#1f5f8b"
 ACCENT_FILL = "#a4441b"
@@ -37,9 +35,8 @@ class Bar:
         return self.text or fa_number(self.value)
 
 
-def _svg_open(width: int, height: int, title: str, desc: str) -> tuple[str, str]:
-    n = next(_ids)
-    tid, did = f"chart-{n}-title", f"chart-{n}-desc"
+def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> tuple[str, str]:
+    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{tid} {did}" direction="rtl" '
@@ -50,12 +47,20 @@ def _svg_open(width: int, height: int, title: str, desc: str) -> tuple[str, str]
 
 
 def bar_chart(
-    bars: Sequence[Bar], *, title: str, desc: str, width: int = 720, label_width: int = 190, row: int = 26
+    bars: Sequence[Bar],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    width: int = 720,
+    label_width: int = 190,
+    row: int = 26,
 ) -> Markup:
-    """Horizontal bars, labels on the right, bars growing leftwards from them; the value at each bar's end."""
+    """Horizontal bars, labels on the right, bars growing leftwards from them; the value at each bar's end.
+    ``chart_id`` prefixes the ids of the chart's title and description: unique within its page."""
     top, bottom = 8, 8
     height = top + bottom + row * max(1, len(bars))
-    head, tail = _svg_open(width, height, title, desc)
+    head, tail = _svg_open(chart_id, width, height, title, desc)
     parts = [head]
     if not bars:
         parts.append(f'<text x="{width / 2:.0f}" y="{height / 2 + 5:.0f}" text-anchor="middle" fill="{INK}">')
@@ -94,12 +99,20 @@ def bar_chart(
 
 
 def column_chart(
-    columns: Sequence[Bar], *, title: str, desc: str, width: int = 480, height: int = 170, label_every: int = 0
+    columns: Sequence[Bar],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    width: int = 480,
+    height: int = 170,
+    label_every: int = 0,
 ) -> Markup:
     """Vertical columns in time order, the first at the right (time runs right to left), a label under every
-    ``label_every``-th column (0: chosen to fit), the largest value marked on a grid line."""
+    ``label_every``-th column (0: chosen to fit), the largest value marked on a grid line. ``chart_id`` as for
+    :func:`bar_chart`."""
     left, right, top, bottom = 44, 36, 14, 40
-    head, tail = _svg_open(width, height, title, desc)
+    head, tail = _svg_open(chart_id, width, height, title, desc)
     parts = [head]
     plot_w, plot_h = width - left - right, height - top - bottom
     if not columns:

@@ -25,11 +25,12 @@ TIMELINES = 8
 def _timelines(timelines: queries.Timelines, province: str | None) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     place = f" در {province}" if province else ""
-    for name, months in list(timelines.items())[:TIMELINES]:
+    for i, (name, months) in enumerate(list(timelines.items())[:TIMELINES], 1):
         columns = [Bar(month_label(m), n) for m, n in months]
         total = sum(n for _, n in months)
         chart = column_chart(
             columns,
+            chart_id=f"chart-timeline-{i}",
             title=f"{name}{place}: شمار ماجراهای خبری در هر ماه",
             desc=f"{fa_number(total)} ماجرا در {fa_number(len(months))} ماه؛ زمان از راست به چپ پیش می‌رود.",
         )
@@ -48,6 +49,7 @@ def _page(request: Request, province: str | None) -> HTMLResponse:
         bars = [Bar(name, value, href=f"/dashboard/{quote(name)}") for name, value in totals]
         chart = bar_chart(
             bars,
+            chart_id="chart-neighbourhoods",
             title="شمار محله‌های هدف در هر استان",
             desc="جمع آخرین رقم گزارش‌شده برای هر طرح در هر استان (رقم‌های ملی جدا).",
         )
@@ -60,6 +62,7 @@ def _page(request: Request, province: str | None) -> HTMLResponse:
         bars = [Bar(name, value) for name, value in sorted(per_program, key=lambda kv: -kv[1])]
         chart = bar_chart(
             bars,
+            chart_id="chart-neighbourhoods",
             title=f"شمار محله‌های هدف در {province}، به تفکیک طرح",
             desc="آخرین رقم گزارش‌شده برای هر طرح.",
         )
