@@ -292,6 +292,16 @@ class Server:
                 self.proc.wait(5)
 
 
+def datasette_exe() -> str:
+    """Datasette beside this Python, else on PATH; a one-line exit when neither has it."""
+    exe = shutil.which("datasette", path=str(Path(sys.executable).parent)) or shutil.which("datasette")
+    if exe is None:
+        raise SystemExit(
+            "datasette is not installed: `make bench` installs it (the bench extra), or pass --no-datasette"
+        )
+    return exe
+
+
 def start_server(name: str, cmd: list[str], ready_path: str, port: int, log_dir: Path) -> Server:
     log = log_dir / f"{name}.log"
     with log.open("wb") as out:
@@ -665,6 +675,8 @@ def uvicorn_stack() -> str:
 
 def run(args: argparse.Namespace) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if not args.no_datasette:
+        datasette_exe()  # before a store is generated: say at once when Datasette is missing
     print(f"machine: {os.cpu_count()} cores, load average {loadavg()}; python {sys.version.split()[0]}")
     print(f"both servers: one process each under {uvicorn_stack()}")
     db, gen_seconds = ensure_db(args.facts, args.seed, args.regenerate)
@@ -683,7 +695,7 @@ def run(args: argparse.Namespace) -> None:
         ds: Server | None = None
         if not args.no_datasette:
             port = free_port()
-            exe = shutil.which("datasette", path=str(Path(sys.executable).parent)) or "datasette"
+            exe = datasette_exe()
             settings = {
                 "sql_time_limit_ms": 10000,
                 "max_returned_rows": 1000,

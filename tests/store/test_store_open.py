@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from mahalle_news.store import Store, StoreError, migrate
+from mahalle_news.store import Store, StoreError, engine, migrate
 from mahalle_news.store.engine import create_store_engine
 from mahalle_news.store.migrate import alembic_config, current_revision, head_revision, include_object, upgrade
 from mahalle_news.store.schema import metadata
@@ -200,3 +202,39 @@ def test_store_sqlite_two_processes_write_the_same_file(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def _lock_new_file(path: Path) -> sqlite3.Connection:
+    """A connection holding a write lock on a new file still in rollback-journal mode: what a process that is
+    switching the file to WAL holds for an instant while another opens it."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def test_store_sqlite_open_waits_for_a_new_file_being_switched_to_wal(tmp_path: Path) -> None:
+    """SQLite answers the WAL switch of a second opener "database is locked" at once, without its busy
+    handler (two processes opening a new file together); opening waits for the lock instead."""
+    path = tmp_path / "new.sqlite3"
+    holder = _lock_new_file(path)
+    threading.Timer(0.3, holder.rollback).start()
+    started = time.monotonic()
+    with Store.open(f"sqlite:///{path}") as store:
+        assert store.counts()["articles"] == 0
+    assert time.monotonic() - started >= 0.25
+    holder.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_store_sqlite_open_gives_up_on_a_lock_held_past_the_busy_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "new.sqlite3"
+    holder = _lock_new_file(path)
+    try:
+        with pytest.raises(StoreError, match=r"cannot open sqlite:///.*new\.sqlite3: database is locked"):
+            Store.open(f"sqlite:///{path}")
+    finally:
+        holder.close()

@@ -143,7 +143,16 @@ def text_chunks(
             parts.append(line)
             size += len(line)
         else:
-            size += writer.writerow([_cell(values[c]) for c in kind.columns])
+            cells = [values[c] for c in kind.columns]
+            # most cells are None, numbers or plain text: only the rest go through _cell (a call per cell costs)
+            size += writer.writerow(
+                [
+                    "" if v is None
+                    else v if (t := type(v)) is int or t is float or (t is str and v[:1] not in FORMULA_START)
+                    else _cell(v)
+                    for v in cells
+                ]
+            )  # fmt: skip
         if on_row is not None:
             on_row()
         if size >= chunk_chars:

@@ -104,32 +104,44 @@ def _loads(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+#: Fact fields exported as text, as the extractor gives them (None where a field does not apply).
+_TEXT_FIELDS = ("unit", "name", "role", "program", "province", "approx", "period", "status")
+
+
 def fact_values(row: Mapping[str, Any]) -> dict[str, Any]:
     """A store fact row (:meth:`Store.iter_fact_rows`) as :data:`FACT_COLUMNS`, typed: ints, floats, bools,
-    strings and an aware UTC ``datetime`` for ``published``; None where a field does not apply."""
-    fact = dict(_loads(row.get("data")) or {})
-    span, sentence_span = _pair(fact.get("span")), _pair(fact.get("sentence_span"))
-    return {
+    strings and an aware UTC ``datetime`` for ``published``; None where a field does not apply. (Straight-line
+    code: an export calls it once per fact.)"""
+    fact = _loads(row.get("data")) or {}
+    get = fact.get
+    span, sentence_span = _pair(get("span")), _pair(get("sentence_span"))
+    story_id, value, rials, confidence = row.get("story_id"), get("value"), get("rials"), get("confidence")
+    sentence, kind, extractor = (
+        get("sentence"),
+        get("type", row.get("type")),
+        get("extractor", row.get("extractor_version")),
+    )
+    out = {
         "fact_id": int(row["id"]),
         "article_id": int(row["article_id"]),
-        "story_id": _int(row.get("story_id")),
+        "story_id": None if story_id is None else int(story_id),
         "counted": bool(row.get("counted", True)),
-        "type": _text(fact.get("type", row.get("type"))),
-        "value": _float(fact.get("value")),
-        "rials": _int(fact.get("rials")),
-        **{name: _text(fact.get(name)) for name in ("unit", "name", "role", "program", "province", "approx")},
-        **{name: _text(fact.get(name)) for name in ("period", "status")},
-        "span_start": span[0],
-        "span_end": span[1],
-        "sentence": _text(fact.get("sentence")),
-        "sentence_start": sentence_span[0],
-        "sentence_end": sentence_span[1],
-        "confidence": _float(fact.get("confidence")),
-        "extractor": _text(fact.get("extractor", row.get("extractor_version"))),
-        "url": row.get("url"),
-        "source": row.get("source_id"),
-        "published": row.get("published_at"),
+        "type": None if kind is None else str(kind),
+        "value": None if value is None else float(value),
+        "rials": None if rials is None else int(rials),
     }
+    for name in _TEXT_FIELDS:
+        text = get(name)
+        out[name] = text if text is None or type(text) is str else str(text)
+    out["span_start"], out["span_end"] = span
+    out["sentence"] = None if sentence is None else str(sentence)
+    out["sentence_start"], out["sentence_end"] = sentence_span
+    out["confidence"] = None if confidence is None else float(confidence)
+    out["extractor"] = None if extractor is None else str(extractor)
+    out["url"] = row.get("url")
+    out["source"] = row.get("source_id")
+    out["published"] = row.get("published_at")
+    return out
 
 
 #: (key, span pair or None) of a fact's JSON line, in order.

@@ -188,12 +188,14 @@ def _keyset(
         if last is not None:
             page = page.where(key > last)
         with store.transaction(action) as conn:
-            batch = conn.execute(page).all()
-        rows = [dict(r._mapping) for r in batch]
-        yield from rows if keep is None else keep(rows)
-        if len(batch) < size:
+            result = conn.execute(page)
+            names = tuple(result.keys())
+            rows = [dict(zip(names, r, strict=True)) for r in result]
+        if len(rows) < size:
+            yield from rows if keep is None else keep(rows)
             return
-        last = int(batch[-1]._mapping["id"])
+        last = int(rows[-1]["id"])
+        yield from rows if keep is None else keep(rows)
 
 
 def iter_facts(store: Store, filt: FactFilter, *, batch_size: int = 1000) -> Iterator[dict[str, Any]]:
