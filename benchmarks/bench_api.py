@@ -302,10 +302,13 @@ def datasette_exe() -> str:
     return exe
 
 
-def start_server(name: str, cmd: list[str], ready_path: str, port: int, log_dir: Path) -> Server:
+def start_server(
+    name: str, cmd: list[str], ready_path: str, port: int, log_dir: Path, env: dict[str, str] | None = None
+) -> Server:
+    """Start ``cmd`` (its output to ``log_dir/NAME.log``) and return once ``ready_path`` answers 200."""
     log = log_dir / f"{name}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(name, proc, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -316,7 +319,7 @@ def start_server(name: str, cmd: list[str], ready_path: str, port: int, log_dir:
                 return server
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     server.stop()
     raise SystemExit(f"{name} did not answer {ready_path} within 120 s; see {log}")
 

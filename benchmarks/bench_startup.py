@@ -33,7 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_api import REPO, Server, ensure_db, free_port, loadavg
+from bench_api import REPO, Server, ensure_db, free_port, loadavg, start_server
 
 PATHS = ("/v1/stats", "/v1/programs", "/v1/officials", "/dashboard")
 
@@ -71,26 +71,15 @@ def supports_warm_cache(python_path: str | None) -> bool:
 
 
 def start(db: Path, warm: bool, python_path: str | None, log_dir: Path) -> tuple[Server, float]:
+    """Our server, and the seconds from its process start to the first ``/healthz`` 200."""
     port = free_port()
-    cmd = [sys.executable, __file__, "--serve", str(db), str(port), "warm" if warm else "cold"]
-    log = log_dir / f"{'warm' if warm else 'cold'}.log"
+    mode = "warm" if warm else "cold"
     t0 = time.perf_counter()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=REPO, env=child_env(python_path), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Server("ours", proc, f"http://127.0.0.1:{port}", log)
-    while time.perf_counter() - t0 < 120:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(server.base + "/healthz", timeout=2).status_code == 200:
-                return server, time.perf_counter() - t0
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    server.stop()
-    raise SystemExit(f"the server did not answer /healthz within 120 s; see {log}")
+    server = start_server(
+        mode, [sys.executable, __file__, "--serve", str(db), str(port), mode], "/healthz", port, log_dir,
+        env=child_env(python_path),
+    )  # fmt: skip
+    return server, time.perf_counter() - t0
 
 
 def wait_warmed(server: Server, timeout: float) -> dict[str, float | None]:

@@ -143,14 +143,13 @@ def text_chunks(
             parts.append(line)
             size += len(line)
         else:
-            cells = [values[c] for c in kind.columns]
             # most cells are None, numbers or plain text: only the rest go through _cell (a call per cell costs)
             size += writer.writerow(
                 [
                     "" if v is None
                     else v if (t := type(v)) is int or t is float or (t is str and v[:1] not in FORMULA_START)
                     else _cell(v)
-                    for v in cells
+                    for v in map(values.__getitem__, kind.columns)
                 ]
             )  # fmt: skip
         if on_row is not None:

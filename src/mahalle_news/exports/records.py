@@ -110,34 +110,27 @@ _TEXT_FIELDS = ("unit", "name", "role", "program", "province", "approx", "period
 
 def fact_values(row: Mapping[str, Any]) -> dict[str, Any]:
     """A store fact row (:meth:`Store.iter_fact_rows`) as :data:`FACT_COLUMNS`, typed: ints, floats, bools,
-    strings and an aware UTC ``datetime`` for ``published``; None where a field does not apply. (Straight-line
-    code: an export calls it once per fact.)"""
+    strings and an aware UTC ``datetime`` for ``published``; None where a field does not apply. (An export calls
+    it once per fact: one dict built in column order, no copy of the fact.)"""
     fact = _loads(row.get("data")) or {}
     get = fact.get
     span, sentence_span = _pair(get("span")), _pair(get("sentence_span"))
-    story_id, value, rials, confidence = row.get("story_id"), get("value"), get("rials"), get("confidence")
-    sentence, kind, extractor = (
-        get("sentence"),
-        get("type", row.get("type")),
-        get("extractor", row.get("extractor_version")),
-    )
     out = {
         "fact_id": int(row["id"]),
         "article_id": int(row["article_id"]),
-        "story_id": None if story_id is None else int(story_id),
+        "story_id": _int(row.get("story_id")),
         "counted": bool(row.get("counted", True)),
-        "type": None if kind is None else str(kind),
-        "value": None if value is None else float(value),
-        "rials": None if rials is None else int(rials),
+        "type": _text(get("type", row.get("type"))),
+        "value": _float(get("value")),
+        "rials": _int(get("rials")),
     }
     for name in _TEXT_FIELDS:
-        text = get(name)
-        out[name] = text if text is None or type(text) is str else str(text)
+        out[name] = _text(get(name))
     out["span_start"], out["span_end"] = span
-    out["sentence"] = None if sentence is None else str(sentence)
+    out["sentence"] = _text(get("sentence"))
     out["sentence_start"], out["sentence_end"] = sentence_span
-    out["confidence"] = None if confidence is None else float(confidence)
-    out["extractor"] = None if extractor is None else str(extractor)
+    out["confidence"] = _float(get("confidence"))
+    out["extractor"] = _text(get("extractor", row.get("extractor_version")))
     out["url"] = row.get("url")
     out["source"] = row.get("source_id")
     out["published"] = row.get("published_at")

@@ -191,11 +191,10 @@ def _keyset(
             result = conn.execute(page)
             names = tuple(result.keys())
             rows = [dict(zip(names, r, strict=True)) for r in result]
+        yield from rows if keep is None else keep(rows)
         if len(rows) < size:
-            yield from rows if keep is None else keep(rows)
             return
         last = int(rows[-1]["id"])
-        yield from rows if keep is None else keep(rows)
 
 
 def iter_facts(store: Store, filt: FactFilter, *, batch_size: int = 1000) -> Iterator[dict[str, Any]]:

@@ -125,8 +125,12 @@ def normalize_chars(text: str) -> str:
     return text
 
 
+def _data_path(name: str) -> Path:
+    return hazm_dir() / "data" / name
+
+
 def _data_lines(name: str) -> Iterator[tuple[int, str]]:
-    path = hazm_dir() / "data" / name
+    path = _data_path(name)
     try:
         with path.open(encoding="utf-8") as handle:
             yield from enumerate((line.rstrip("\r\n") for line in handle), 1)
@@ -144,9 +148,7 @@ def words() -> Iterator[tuple[str, int, tuple[str, ...]]]:
         try:
             count = int(freq)
         except ValueError:
-            raise DataError(
-                f"{hazm_dir() / 'data' / 'words.dat'} line {n}: frequency {freq!r} is not a number"
-            ) from None
+            raise DataError(f"{_data_path('words.dat')} line {n}: frequency {freq!r} is not a number") from None
         yield word, count, tuple(tags.split(","))
 
 
